@@ -1,0 +1,63 @@
+from django.contrib import admin
+
+from .models import Article, Claim, Rating, Source
+
+
+@admin.register(Rating)
+class RatingAdmin(admin.ModelAdmin):
+    list_display = ["label", "value", "order", "colour"]
+    list_editable = ["order"]
+    search_fields = ["label", "description"]
+
+
+class ClaimInline(admin.TabularInline):
+    model = Claim
+    fields = ["statement", "status", "rating", "start", "end"]
+    readonly_fields = ["start", "end"]
+    extra = 0
+    show_change_link = True
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "outlet", "language", "published_on", "created_by", "created_at"]
+    list_filter = ["language", "outlet", "published_on"]
+    search_fields = ["title", "outlet", "byline", "body"]
+    readonly_fields = ["slug", "created_by", "created_at", "updated_at"]
+    date_hierarchy = "created_at"
+    inlines = [ClaimInline]
+
+
+class SourceInline(admin.StackedInline):
+    model = Source
+    extra = 0
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["__str__", "article", "claimant", "rating", "status", "updated_at"]
+    list_filter = ["status", "rating", "article"]
+    list_select_related = ["article", "rating"]
+    search_fields = ["statement", "claimant", "exact", "ruling", "article__title"]
+    readonly_fields = [
+        "start",
+        "end",
+        "exact",
+        "prefix",
+        "suffix",
+        "version",
+        "created_by",
+        "updated_by",
+        "created_at",
+        "updated_at",
+        "last_published_at",
+    ]
+    inlines = [SourceInline]
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "stance", "claim", "published_on"]
+    list_filter = ["stance", "publisher"]
+    list_select_related = ["claim"]
+    search_fields = ["title", "publisher", "url", "excerpt"]

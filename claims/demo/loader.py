@@ -1,0 +1,116 @@
+"""Load the demo newsroom: the French article, its demo claims and the demo accounts.
+
+Idempotent: running it again updates what it made instead of duplicating it,
+so a desk can be reset to the demo state at any time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from ..anchoring import make_anchor
+from ..models import Article, Claim, Rating, Source
+from ..segments import sentence_spans
+from ..text import canonicalize
+
+DEMO_DIR = Path(__file__).resolve().parent
+DEMO_PASSWORD = "factcheck"  # noqa: S105 - documented demo accounts, never created by migrations
+DEMO_SLUG = "sam-altman-elon-musk-personne-heureuse"
+DEMO_ACCOUNTS = [
+    ("editor", "Editors", False),
+    ("editor2", "Editors", False),
+    ("reviewer", "Reviewers", False),
+    ("reviewer2", "Reviewers", False),
+    ("admin", None, True),
+]
+
+
+def newsroom() -> dict:
+    return json.loads((DEMO_DIR / "newsroom.json").read_text(encoding="utf-8"))
+
+
+def demo_body(data: dict) -> str:
+    lines = (DEMO_DIR / data["article"]["body_file"]).read_text(encoding="utf-8").splitlines()
+    return canonicalize("\n".join(lines[data["article"]["body_starts_at_line"] - 1 :]))
+
+
+@transaction.atomic
+def load_demo() -> dict:
+    data = newsroom()
+    users = _accounts()
+    article = _article(data, users["editor"])
+    claims = [_claim(article, spec, users["editor"]) for spec in data["claims"]]
+    return {"article": article, "claims": claims, "users": users}
+
+
+def _accounts() -> dict:
+    User = get_user_model()
+    users = {}
+    for username, group, is_admin in DEMO_ACCOUNTS:
+        user, _ = User.objects.get_or_create(username=username)
+        user.email = f"{username}@desk.example"
+        user.is_staff = user.is_superuser = is_admin
+        user.is_active = True
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        if group:
+            user.groups.set([Group.objects.get(name=group)])
+        users[username] = user
+    return users
+
+
+def _article(data: dict, editor) -> Article:
+    meta = data["article"]
+    body = demo_body(data)
+    article, _ = Article.objects.update_or_create(
+        slug=DEMO_SLUG,
+        defaults={
+            "title": meta["title"],
+            "outlet": meta["outlet"],
+            "language": meta["language"],
+            "published_on": dt.date.fromisoformat(meta["published_on"]),
+            "image_caption": meta["image_caption"],
+            "image_credit": meta["image_credit"],
+            "url": meta["url"] or "",
+            "body": body,
+            "sentences": sentence_spans(body, meta["language"]),
+            "created_by": editor,
+        },
+    )
+    return article
+
+
+def _claim(article: Article, spec: dict, editor) -> Claim:
+    start = article.body.index(spec["quote"])
+    anchor = make_anchor(article.body, start, start + len(spec["quote"]))
+    claim = Claim.objects.filter(article=article, start=anchor.start, end=anchor.end).first()
+    claim = claim or Claim(article=article, created_by=editor)
+    claim.set_anchor(anchor)
+    claim.statement = spec["statement"]
+    claim.claimant = spec["claimant"]
+    claim.claim_date = dt.date.fromisoformat(spec["claim_date"])
+    claim.rating = Rating.objects.get(label=spec["rating"])
+    claim.ruling = spec["ruling"]
+    claim.updated_by = editor
+    claim.save()
+    claim.sources.all().delete()
+    Source.objects.bulk_create(
+        Source(
+            claim=claim,
+            order=order,
+            url=s["url"],
+            title=s["title"],
+            publisher=s["publisher"],
+            published_on=dt.date.fromisoformat(s["published_on"]),
+            stance=s["stance"],
+            excerpt=s["excerpt"],
+        )
+        for order, s in enumerate(spec["sources"])
+    )
+    return claim

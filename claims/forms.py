@@ -1,0 +1,159 @@
+"""Forms of the desk. Labels are the accessible names DESIGN §7 fixes."""
+
+from __future__ import annotations
+
+from django import forms
+
+from .models import Article, Claim, Source
+from .text import MAX_BODY_CHARS, TextImportError, canonicalize, check_body_length, decode_upload
+from .validators import web_url_validator
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+
+
+class DeskFormMixin:
+    """Labels exactly as DESIGN §7 names them: no trailing colon in accessible names."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label_suffix", "")
+        super().__init__(*args, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ArticleForm(DeskFormMixin, forms.ModelForm):
+    text = forms.CharField(
+        label="Text",
+        required=False,
+        strip=False,
+        widget=forms.Textarea(attrs={"rows": 14}),
+        help_text="Paste the article body, or upload a file below.",
+    )
+    upload = forms.FileField(
+        label="Or upload a file",
+        required=False,
+        help_text=".txt, .md or .html, up to 2 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.html,.htm"}),
+    )
+
+    class Meta:
+        model = Article
+        fields = [
+            "title",
+            "outlet",
+            "byline",
+            "url",
+            "language",
+            "published_on",
+            "image_caption",
+            "image_credit",
+        ]
+        labels = {"url": "Original URL", "title": "Title"}
+        widgets = {"published_on": DateInput(), "url": forms.URLInput()}
+
+    def clean_url(self):
+        url = self.cleaned_data.get("url", "")
+        if url:
+            web_url_validator(url)
+        return url
+
+    def clean(self):
+        cleaned = super().clean()
+        upload = cleaned.get("upload")
+        raw_text = cleaned.get("text") or ""
+        body = ""
+        if upload:
+            if upload.size > MAX_UPLOAD_BYTES:
+                self.add_error("upload", "The file is larger than 2 MB.")
+                return cleaned
+            try:
+                body = decode_upload(upload.read(), upload.name or "")
+            except TextImportError as error:
+                self.add_error("upload", str(error))
+                return cleaned
+        elif raw_text.strip():
+            body = canonicalize(raw_text)
+            try:
+                check_body_length(body)
+            except TextImportError as error:
+                self.add_error("text", str(error))
+                return cleaned
+        if not body:
+            self.add_error("text", "Paste the article text here, or upload a file.")
+        cleaned["body"] = body
+        return cleaned
+
+    def save(self, commit=True):
+        raise NotImplementedError("use claims.services.create_article")
+
+
+class ClaimForm(DeskFormMixin, forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    class Meta:
+        model = Claim
+        fields = ["statement", "claimant", "claim_date", "rating", "ruling"]
+        labels = {
+            "statement": "Claim",
+            "claimant": "Claimant",
+            "claim_date": "Date of the claim",
+            "rating": "Verdict",
+            "ruling": "Ruling",
+        }
+        help_texts = {
+            "statement": "The claim as checked, in one sentence.",
+            "claimant": "Who made the claim: a person or an organisation.",
+        }
+        widgets = {
+            "claim_date": DateInput(),
+            "ruling": forms.Textarea(attrs={"rows": 6}),
+            "statement": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].empty_label = "No verdict yet"
+
+
+class SourceForm(DeskFormMixin, forms.ModelForm):
+    id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+
+    class Meta:
+        model = Source
+        fields = [
+            "url",
+            "title",
+            "publisher",
+            "published_on",
+            "accessed_on",
+            "stance",
+            "excerpt",
+            "archive_url",
+        ]
+        labels = {
+            "url": "URL",
+            "title": "Title",
+            "publisher": "Publisher",
+            "published_on": "Publication date",
+            "accessed_on": "Date accessed",
+            "stance": "Stance",
+            "excerpt": "Excerpt",
+            "archive_url": "Archived copy URL",
+        }
+        widgets = {
+            "url": forms.URLInput(),
+            "archive_url": forms.URLInput(),
+            "published_on": DateInput(),
+            "accessed_on": DateInput(),
+            "excerpt": forms.Textarea(attrs={"rows": 2}),
+        }
+
+
+SourceFormSet = forms.formset_factory(SourceForm, extra=0, max_num=50, validate_max=True)
+
+__all__ = ["ArticleForm", "ClaimForm", "SourceForm", "SourceFormSet", "MAX_BODY_CHARS"]

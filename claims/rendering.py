@@ -1,0 +1,112 @@
+"""Turn a canonical article body into HTML paragraphs, sentences and highlights.
+
+The output keeps one promise the annotating script relies on: inside each
+``<p data-offset="N">`` the concatenated text nodes are exactly
+``body[N:paragraph_end]``, character for character, whatever the claims.
+So nothing here may add whitespace, and every piece of text is escaped.
+
+Overlapping and nested claims cannot be expressed as nested ``<mark>``
+elements in general (two claims may cross), so the text is cut at every
+sentence and claim boundary and each piece covered by at least one claim
+becomes its own ``<mark>`` listing the claims that cover it. The HTML is built
+in Python rather than in a template loop: it is the hot path of the desk and
+a template would make stray whitespace too easy.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
+
+from .text import paragraph_spans
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A span to mark, with what the page needs to know about it."""
+
+    claim_id: int
+    start: int
+    end: int
+    # Extra attributes of the mark, e.g. the verdict on public pages; keys
+    # and values are escaped on output.
+    css_class: str = ""
+
+
+def render_article(
+    body: str,
+    sentences: Sequence[Sequence[int]],
+    highlights: Iterable[Highlight],
+    *,
+    focusable_sentences: bool = True,
+) -> SafeString:
+    """Render `body` as ``<p>`` elements with sentence spans and ``<mark>`` pieces."""
+    highlights = sorted(highlights, key=lambda h: (h.start, -h.end, h.claim_id))
+    sentence_starts = [s[0] for s in sentences]
+    out: list[str] = []
+    first_sentence = True
+    for p_start, p_end in paragraph_spans(body):
+        cuts = {p_start, p_end}
+        p_sentences = _sentences_within(sentences, sentence_starts, p_start, p_end)
+        for s_start, s_end in p_sentences:
+            cuts.add(s_start)
+            cuts.add(s_end)
+        p_highlights = [h for h in highlights if h.start < p_end and h.end > p_start]
+        for h in p_highlights:
+            cuts.add(max(h.start, p_start))
+            cuts.add(min(h.end, p_end))
+        ordered = sorted(cuts)
+
+        out.append(f'<p data-offset="{p_start}" data-end="{p_end}">')
+        sentence_iter = iter(p_sentences)
+        current = next(sentence_iter, None)
+        open_sentence = False
+        for a, b in zip(ordered, ordered[1:], strict=False):
+            if current is not None and a >= current[1]:
+                if open_sentence:
+                    out.append("</span>")
+                    open_sentence = False
+                current = next(sentence_iter, None)
+            if current is not None and a == current[0] and not open_sentence:
+                # One tab stop for the whole text (roving tabindex, see desk.js).
+                # The other sentences get no tabindex at all: a focusable
+                # element under the pointer breaks drag-selection at its edge.
+                focus = ' tabindex="0"' if focusable_sentences and first_sentence else ""
+                first_sentence = False
+                out.append(
+                    f'<span class="sentence" data-start="{current[0]}" '
+                    f'data-end="{current[1]}"{focus}>'
+                )
+                open_sentence = True
+            covering = [h for h in p_highlights if h.start <= a and h.end >= b]
+            text = escape(body[a:b])
+            if covering:
+                ids = " ".join(str(h.claim_id) for h in covering)
+                classes = " ".join(
+                    dict.fromkeys(
+                        ["hl", f"hl-depth-{min(len(covering), 3)}"]
+                        + [h.css_class for h in covering if h.css_class]
+                    )
+                )
+                out.append(f'<mark class="{escape(classes)}" data-claims="{ids}">{text}</mark>')
+            else:
+                out.append(text)
+        if open_sentence:
+            out.append("</span>")
+        out.append("</p>")
+    return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped
+
+
+def _sentences_within(sentences, starts, p_start, p_end):
+    i = max(bisect_right(starts, p_start) - 1, 0)
+    result = []
+    while i < len(sentences) and sentences[i][0] < p_end:
+        s_start, s_end = sentences[i]
+        if s_end > p_start and s_start >= p_start and s_end <= p_end and s_end > s_start:
+            result.append((s_start, s_end))
+        i += 1
+    return result

@@ -1,0 +1,41 @@
+"""Reads for the desk screens, each a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+
+from .models import Article, Claim, ClaimStatus, Source
+
+
+def desk_articles():
+    return Article.objects.annotate(
+        claim_count=Count("claims"),
+        draft_count=Count("claims", filter=Q(claims__status=ClaimStatus.DRAFT)),
+    ).select_related("created_by")
+
+
+def claims_of_user(user, limit: int = 20):
+    return (
+        Claim.objects.filter(Q(created_by=user) | Q(updated_by=user))
+        .select_related("article", "rating")
+        .order_by("-updated_at")[:limit]
+    )
+
+
+def claims_in_text_order(article: Article):
+    """The article's claims as the sidebar lists them: by position in the text."""
+    return (
+        Claim.objects.filter(article=article)
+        .select_related("rating")
+        .annotate(source_count=Count("sources"))
+        .order_by("start", "end", "pk")
+    )
+
+
+def claim_for_panel(claim_id: int):
+    return (
+        Claim.objects.select_related("article", "rating", "created_by", "updated_by")
+        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("order", "pk")))
+        .filter(pk=claim_id)
+        .first()
+    )

@@ -1,0 +1,161 @@
+"""Writes to the domain: every change to articles, claims and sources goes through here.
+
+Views stay thin and call these functions; they raise domain exceptions with a
+message meant for the person on the screen, never an HTTP status.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import F
+
+from .anchoring import Anchor
+from .models import Article, Claim, Source
+from .segments import sentence_spans
+
+CLAIM_FIELDS = ("statement", "claimant", "claim_date", "rating", "ruling")
+SOURCE_FIELDS = (
+    "url",
+    "title",
+    "publisher",
+    "published_on",
+    "accessed_on",
+    "excerpt",
+    "stance",
+    "archive_url",
+)
+SOURCE_DATE_FIELDS = ("published_on", "accessed_on")
+
+
+class ClaimError(Exception):
+    """A change the desk refuses, with a message for the person who asked."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class StaleClaimError(ClaimError):
+    """Someone saved the claim after this person opened it."""
+
+    def __init__(self, current: Claim):
+        who = current.updated_by.get_username() if current.updated_by else "someone else"
+        super().__init__(
+            f"{who} saved this claim after you opened it (now version {current.version}). "
+            "Their version is shown below; your changes are still in the form. "
+            "Press Save again to replace theirs with yours."
+        )
+        self.current = current
+
+
+class ClaimGoneError(ClaimError):
+    def __init__(self):
+        super().__init__("This claim no longer exists; it may have been deleted.")
+
+
+@dataclass
+class SourceData:
+    """A source row as submitted: `id` is None for a new source."""
+
+    id: int | None
+    fields: dict
+
+
+def create_article(user, **fields) -> Article:
+    article = Article(created_by=user, **fields)
+    article.assign_unique_slug()
+    article.sentences = sentence_spans(article.body, article.language)
+    article.save()
+    return article
+
+
+def create_claim(article: Article, user, anchor: Anchor) -> Claim:
+    claim = Claim(article=article, created_by=user, updated_by=user)
+    claim.set_anchor(anchor)
+    claim.save()
+    return claim
+
+
+def _locked_claim(claim_id: int, expected_version: int) -> Claim:
+    """Fetch the claim for a write, refusing when it is gone, frozen or newer than expected."""
+    claim = (
+        Claim.objects.select_for_update().select_related("updated_by").filter(pk=claim_id).first()
+    )
+    if claim is None:
+        raise ClaimGoneError()
+    if not claim.is_editable:
+        raise ClaimError(
+            f"This claim is {claim.get_status_display().lower()} and cannot be edited now."
+        )
+    if claim.version != expected_version:
+        raise StaleClaimError(claim)
+    return claim
+
+
+@transaction.atomic
+def save_claim(
+    claim_id: int, expected_version: int, user, fields: dict, sources: list[SourceData]
+) -> Claim:
+    """Save the claim's verdict fields and its whole list of sources in one step.
+
+    The row lock plus the version check make concurrent saves end in exactly
+    one winner; the loser gets StaleClaimError and keeps what they typed.
+    """
+    claim = _locked_claim(claim_id, expected_version)
+    for name in CLAIM_FIELDS:
+        setattr(claim, name, fields.get(name))
+    claim.version = F("version") + 1
+    claim.updated_by = user
+    claim.save()
+    _sync_sources(claim, sources)
+    claim.refresh_from_db()
+    return claim
+
+
+def _sync_sources(claim: Claim, sources: list[SourceData]) -> None:
+    existing = {s.pk: s for s in claim.sources.all()}
+    kept, to_update, to_create = set(), [], []
+    for order, row in enumerate(sources):
+        source = existing.get(row.id) if row.id is not None else None
+        if source is None:
+            source = Source(claim=claim)
+            to_create.append(source)
+        else:
+            kept.add(source.pk)
+            to_update.append(source)
+        for name in SOURCE_FIELDS:
+            value = row.fields.get(name)
+            if value is None and name not in SOURCE_DATE_FIELDS:
+                value = ""
+            setattr(source, name, value)
+        source.order = order
+    removed = set(existing) - kept
+    if removed:
+        Source.objects.filter(claim=claim, pk__in=removed).delete()
+    if to_update:
+        Source.objects.bulk_update(to_update, [*SOURCE_FIELDS, "order"])
+    if to_create:
+        Source.objects.bulk_create(to_create)
+
+
+@transaction.atomic
+def move_claim_anchor(claim_id: int, expected_version: int, user, anchor: Anchor) -> Claim:
+    claim = _locked_claim(claim_id, expected_version)
+    claim.set_anchor(anchor)
+    claim.version = F("version") + 1
+    claim.updated_by = user
+    claim.save()
+    claim.refresh_from_db()
+    return claim
+
+
+@transaction.atomic
+def delete_claim(claim_id: int, user) -> None:
+    claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
+    if claim is None:
+        raise ClaimGoneError()
+    if not claim.can_be_deleted:
+        raise ClaimError("A claim that has been published or is in review cannot be deleted.")
+    claim.delete()

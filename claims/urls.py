@@ -1,0 +1,15 @@
+from django.urls import path
+
+from .views import annotate, desk
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", desk.index, name="index"),
+    path("articles/new/", desk.article_new, name="article_new"),
+    path("articles/<int:article_id>/", desk.article, name="article"),
+    path("articles/<int:article_id>/claims/", annotate.claim_create, name="claim_create"),
+    path("claims/<int:claim_id>/", annotate.claim_panel, name="claim"),
+    path("claims/<int:claim_id>/anchor/", annotate.claim_anchor, name="claim_anchor"),
+    path("claims/<int:claim_id>/delete/", annotate.claim_delete, name="claim_delete"),
+]

@@ -1,0 +1,268 @@
+"""The annotating screen: create claims from selections, edit them in the claim panel.
+
+Every endpoint answers htmx with fragments (template partials of
+desk/annotate.html) and plain browser posts with a redirect or the full page,
+so the screen keeps working when a script fails to load.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.http import reswap, retarget
+
+from .. import selectors, services
+from ..anchoring import AnchorError, anchor_selection
+from ..models import Article, Claim
+from ..permissions import can_delete_claim, can_edit_claims
+from ..rendering import Highlight, render_article
+from . import panel_state
+from .access import desk_view
+
+TEMPLATE = "desk/annotate.html"
+
+
+def annotate_context(request, article: Article, *, open_claim_id=None, claim=None, forms=None):
+    claims = list(selectors.claims_in_text_order(article))
+    for number, item in enumerate(claims, start=1):
+        item.number = number
+    if claim is None and open_claim_id is not None:
+        claim = selectors.claim_for_panel(open_claim_id)
+        if claim is not None and claim.article_id != article.pk:
+            claim = None
+    context = {
+        "article": article,
+        "claims": claims,
+        "article_html": render_article(
+            article.body,
+            article.sentences,
+            (Highlight(c.pk, c.start, c.end) for c in claims),
+        ),
+        "can_edit": can_edit_claims(request.user),
+    }
+    context.update(panel_context(request, claim, forms, numbers={c.pk: c.number for c in claims}))
+    return context
+
+
+def panel_context(request, claim, forms=None, *, numbers=None, message="", level="info"):
+    if claim is None:
+        return {"claim": None, "panel_message": message, "panel_level": level}
+    if forms is None:
+        forms = panel_state.forms_from_claim(claim)
+    return {
+        "claim": claim,
+        "claim_number": (numbers or {}).get(claim.pk),
+        "form": forms.form,
+        "formset": forms.formset,
+        "focus": forms.focus,
+        "can_edit": can_edit_claims(request.user) and claim.is_editable,
+        "can_delete": can_delete_claim(request.user, claim),
+        "panel_message": message,
+        "panel_level": level,
+    }
+
+
+def _fragments(request, context, *names, status=200) -> HttpResponse:
+    """Render the named partials; all but the first swap out of band."""
+    html = []
+    for index, name in enumerate(names):
+        html.append(render_to_string(f"{TEMPLATE}#{name}", {**context, "oob": index > 0}, request))
+    return HttpResponse("".join(html), status=status)
+
+
+def _refresh_all(request, article, claim, *, message="", level="info", status=200):
+    """The panel plus the text and the list, whose highlights or numbering changed."""
+    context = annotate_context(request, article, claim=claim)
+    context.update(
+        panel_context(
+            request,
+            claim,
+            message=message,
+            level=level,
+            numbers={c.pk: c.number for c in context["claims"]},
+        )
+    )
+    return _fragments(request, context, "claim-panel", "article-text", "claim-list", status=status)
+
+
+def _selection_error(request, article, message: str) -> HttpResponse:
+    if request.htmx:
+        response = HttpResponse(
+            render_to_string(
+                f"{TEMPLATE}#selection-message", {"selection_message": message}, request
+            ),
+            status=400,
+        )
+        return reswap(retarget(response, "#selection-message"), "outerHTML")
+    context = annotate_context(request, article)
+    context["selection_message"] = message
+    return render(request, TEMPLATE, context, status=400)
+
+
+def _anchor_from(request, article: Article):
+    return anchor_selection(
+        article.body,
+        request.POST.get("start", ""),
+        request.POST.get("end", ""),
+        request.POST.get("exact", ""),
+    )
+
+
+@require_POST
+@desk_view(can_edit_claims)
+def claim_create(request, article_id: int):
+    article = get_object_or_404(Article, pk=article_id)
+    try:
+        anchor = _anchor_from(request, article)
+    except AnchorError as error:
+        return _selection_error(request, article, str(error))
+    claim = services.create_claim(article, request.user, anchor)
+    if not request.htmx:
+        return redirect(claim.get_absolute_url())
+    claim = selectors.claim_for_panel(claim.pk)
+    return _refresh_all(
+        request,
+        article,
+        claim,
+        message="Claim created. Now write the claim as checked, its verdict and its sources.",
+        status=201,
+    )
+
+
+def _claim_or_404(claim_id: int) -> Claim:
+    claim = selectors.claim_for_panel(claim_id)
+    if claim is None:
+        raise Http404("No such claim.")
+    return claim
+
+
+def _panel_response(request, claim, forms=None, *, message="", level="info", status=200):
+    if request.htmx:
+        context = panel_context(
+            request, claim, forms, message=message, level=level, numbers=_numbers(claim)
+        )
+        return _fragments(request, context, "claim-panel", status=status)
+    context = annotate_context(request, claim.article, claim=claim, forms=forms)
+    context.update({"panel_message": message, "panel_level": level})
+    return render(request, TEMPLATE, context, status=status)
+
+
+def _numbers(claim) -> dict:
+    ids = Claim.objects.filter(article_id=claim.article_id).order_by("start", "end", "pk")
+    return {pk: n for n, pk in enumerate(ids.values_list("pk", flat=True), start=1)}
+
+
+@require_http_methods(["GET", "POST"])
+@desk_view()
+def claim_panel(request, claim_id: int):
+    claim = _claim_or_404(claim_id)
+    if request.method == "GET":
+        if not request.htmx:
+            return redirect(claim.get_absolute_url())
+        return _panel_response(request, claim)
+    if not can_edit_claims(request.user):
+        raise PermissionDenied("Your role cannot edit claims.")
+    action = request.POST.get("action", "save")
+    if action != "save":
+        forms = panel_state.rearranged_forms(request.POST, claim, action)
+        return _panel_response(
+            request,
+            claim,
+            forms,
+            message="Not saved yet: press Save to keep your changes.",
+            level="info",
+        )
+    forms = panel_state.bound_forms(request.POST, claim)
+    if not (forms.form.is_valid() and forms.formset.is_valid()):
+        return _panel_response(
+            request,
+            claim,
+            forms,
+            status=422,
+            level="error",
+            message="Nothing was saved: correct the fields marked below.",
+        )
+    fields = {k: forms.form.cleaned_data[k] for k in services.CLAIM_FIELDS}
+    try:
+        saved = services.save_claim(
+            claim.pk,
+            forms.form.cleaned_data["version"],
+            request.user,
+            fields,
+            panel_state.sources_from_formset(forms.formset),
+        )
+    except services.StaleClaimError as error:
+        data = request.POST.copy()
+        data["version"] = str(error.current.version)
+        forms = panel_state.bound_forms(data, claim)
+        forms.form.is_valid()
+        forms.formset.is_valid()
+        return _panel_response(
+            request, claim, forms, status=409, level="conflict", message=error.message
+        )
+    except services.ClaimError as error:
+        return _panel_response(
+            request, claim, forms, status=409, level="error", message=error.message
+        )
+    saved = selectors.claim_for_panel(saved.pk)
+    if not request.htmx:
+        return redirect(saved.get_absolute_url())
+    return _refresh_all(request, saved.article, saved, message="Saved.")
+
+
+@require_POST
+@desk_view(can_edit_claims)
+def claim_anchor(request, claim_id: int):
+    """Move a claim's highlight to a new selection (the first one was wrong)."""
+    claim = _claim_or_404(claim_id)
+    try:
+        anchor = _anchor_from(request, claim.article)
+        version = int(request.POST.get("version", ""))
+    except AnchorError as error:
+        return _panel_response(request, claim, message=str(error), level="error", status=400)
+    except ValueError:
+        return _panel_response(
+            request,
+            claim,
+            status=400,
+            level="error",
+            message="The form was incomplete; reload the page and try again.",
+        )
+    try:
+        moved = services.move_claim_anchor(claim.pk, version, request.user, anchor)
+    except services.ClaimError as error:
+        return _panel_response(request, claim, message=error.message, level="error", status=409)
+    if not request.htmx:
+        return redirect(moved.get_absolute_url())
+    moved = selectors.claim_for_panel(moved.pk)
+    return _refresh_all(request, moved.article, moved, message="Highlight moved.")
+
+
+@require_http_methods(["GET", "POST"])
+@desk_view(can_edit_claims)
+def claim_delete(request, claim_id: int):
+    """GET asks for confirmation inside the panel; POST deletes."""
+    claim = _claim_or_404(claim_id)
+    if not can_delete_claim(request.user, claim):
+        raise PermissionDenied(
+            "This claim cannot be deleted: it has been published or is under review."
+        )
+    if request.method == "GET":
+        context = panel_context(request, claim, numbers=_numbers(claim))
+        context["confirm_delete"] = True
+        if request.htmx:
+            return _fragments(request, context, "claim-panel")
+        full = annotate_context(request, claim.article, claim=claim)
+        full["confirm_delete"] = True
+        return render(request, TEMPLATE, full)
+    article = claim.article
+    try:
+        services.delete_claim(claim.pk, request.user)
+    except services.ClaimError as error:
+        return _panel_response(request, claim, message=error.message, level="error", status=409)
+    if not request.htmx:
+        return redirect("desk:article", article.pk)
+    return _refresh_all(request, article, None, message="Claim deleted.")

@@ -1,0 +1,21 @@
+"""Settings for the test suite: production-like (DEBUG off) but over plain HTTP.
+
+The environment still decides the database (DATABASE_URL), so the same suite
+runs on the embedded SQLite default and on PostgreSQL in CI.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# The test client and the browser talk plain HTTP to the live server.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
+os.environ.setdefault("STATIC_PLAIN", "1")
+
+from .settings import *  # noqa: E402,F403
+
+# Hashing demo passwords with the default hasher costs seconds per suite.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

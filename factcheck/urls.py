@@ -1,0 +1,21 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="desk:index", permanent=False), name="home"),
+    path("desk/", include("claims.urls")),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
+
+handler403 = "claims.views.errors.permission_denied"
+handler404 = "claims.views.errors.page_not_found"
+handler500 = "claims.views.errors.server_error"
+handler400 = "claims.views.errors.bad_request"

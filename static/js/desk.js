@@ -1,0 +1,269 @@
+// The annotating screen's only hand-written script.
+//
+// It turns a DOM selection inside #article-text into the offsets the server
+// stores: Unicode code points of the canonical article body. Browsers count
+// UTF-16 code units, so a character outside the Basic Multilingual Plane
+// (an emoji, say) is two units here and one code point there; every length
+// below is therefore counted with the string iterator, which walks code
+// points. Each <p data-offset="N" data-end="M"> holds exactly body[N:M] as
+// its text, however many <mark> and sentence spans split it, and paragraphs
+// are separated by exactly "\n\n" in the body.
+//
+// It also gives the text a keyboard: Tab reaches the sentences (one tab stop,
+// roving tabindex), arrow keys move between them, Enter or Space selects one.
+"use strict";
+
+(function () {
+  const text = () => document.getElementById("article-text");
+  let pending = null; // {start, end, exact} of the last selection in the text
+  let openClaimId = ""; // the claim in the panel, so a re-render of it does not scroll
+
+  function cpLength(s) {
+    let n = 0;
+    for (const _ of s) n += 1;
+    return n;
+  }
+
+  function cpSlice(s, start, end) {
+    return Array.from(s).slice(start, end).join("");
+  }
+
+  function paragraphs() {
+    return Array.from(text().querySelectorAll("p[data-offset]"));
+  }
+
+  // Code-point offset in the body of a DOM boundary point. Points in the gaps
+  // between paragraphs (or outside the text) clamp to the nearest paragraph
+  // edge in the direction that shrinks the selection.
+  function pointToOffset(node, offset, isEnd) {
+    const ps = paragraphs();
+    let previousEnd = ps.length ? Number(ps[0].dataset.offset) : 0;
+    for (const p of ps) {
+      const range = document.createRange();
+      range.selectNodeContents(p);
+      const where = range.comparePoint(node, offset);
+      if (where < 0) return isEnd ? previousEnd : Number(p.dataset.offset);
+      if (where === 0) {
+        const before = document.createRange();
+        before.setStart(p, 0);
+        before.setEnd(node, offset);
+        return Number(p.dataset.offset) + cpLength(before.toString());
+      }
+      previousEnd = Number(p.dataset.end);
+    }
+    return previousEnd;
+  }
+
+  // body[start:end], rebuilt from the paragraphs' text.
+  function bodySlice(start, end) {
+    const parts = [];
+    for (const p of paragraphs()) {
+      const pStart = Number(p.dataset.offset);
+      const pEnd = Number(p.dataset.end);
+      if (pEnd < start || pStart > end) continue;
+      const from = Math.max(start, pStart) - pStart;
+      const to = Math.min(end, pEnd) - pStart;
+      parts.push(cpSlice(p.textContent, from, to));
+    }
+    return parts.join("\n\n");
+  }
+
+  function selectionInText() {
+    const container = text();
+    const selection = window.getSelection();
+    if (!container || !selection || selection.rangeCount === 0 || selection.isCollapsed) {
+      return null;
+    }
+    const range = selection.getRangeAt(0);
+    if (!range.intersectsNode(container)) return null;
+    const start = pointToOffset(range.startContainer, range.startOffset, false);
+    const end = pointToOffset(range.endContainer, range.endOffset, true);
+    if (end <= start) return null;
+    return { start, end, exact: bodySlice(start, end) };
+  }
+
+  function showPending() {
+    const preview = document.getElementById("selection-preview");
+    for (const input of document.querySelectorAll(".js-sel-start")) {
+      input.value = pending ? pending.start : "";
+    }
+    for (const input of document.querySelectorAll(".js-sel-end")) {
+      input.value = pending ? pending.end : "";
+    }
+    for (const input of document.querySelectorAll(".js-sel-exact")) {
+      input.value = pending ? pending.exact : "";
+    }
+    if (!preview) return;
+    const shown = pending ? pending.exact.trim() : "";
+    if (!shown) {
+      preview.textContent = "No text selected.";
+      return;
+    }
+    const chars = Array.from(shown);
+    const short = chars.length > 140 ? chars.slice(0, 140).join("") + "…" : shown;
+    preview.textContent = "Selected: « " + short + " »";
+  }
+
+  function onSelectionChange() {
+    const found = selectionInText();
+    // A collapsed selection (a click on a button, say) keeps the last one, so
+    // that pressing Create claim does not lose what was selected.
+    if (found) {
+      pending = found;
+      showPending();
+    }
+  }
+
+  function selectNode(node) {
+    const range = document.createRange();
+    range.selectNodeContents(node);
+    const selection = window.getSelection();
+    selection.removeAllRanges();
+    selection.addRange(range);
+    pending = selectionInText();
+    showPending();
+  }
+
+  function claimUrl(id) {
+    const root = document.querySelector("[data-claim-url]");
+    return root.dataset.claimUrl.replace(/\/0\/$/, "/" + id + "/");
+  }
+
+  function openClaim(id) {
+    window.htmx.ajax("GET", claimUrl(id), { target: "#claim-panel", swap: "outerHTML" });
+  }
+
+  function emphasise(id, scroll) {
+    for (const mark of document.querySelectorAll("#article-text mark.is-current")) {
+      mark.classList.remove("is-current");
+    }
+    for (const link of document.querySelectorAll(".claim-link")) {
+      const current = link.dataset.claim === String(id);
+      link.classList.toggle("is-current", current);
+      if (current) link.setAttribute("aria-current", "true");
+      else link.removeAttribute("aria-current");
+    }
+    if (!id) return;
+    const marks = Array.from(document.querySelectorAll("#article-text mark[data-claims]")).filter(
+      (m) => m.dataset.claims.split(" ").includes(String(id)),
+    );
+    for (const mark of marks) mark.classList.add("is-current");
+    if (scroll && marks.length) {
+      const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+      marks[0].scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
+    }
+  }
+
+  // Sentences: one tab stop for the whole text, arrows move, Enter selects.
+  function sentences() {
+    return Array.from(text().querySelectorAll(".sentence"));
+  }
+
+  // Roving tabindex: only the current sentence is focusable (see rendering.py
+  // for why the others carry no tabindex at all).
+  function makeCurrent(target) {
+    for (const s of text().querySelectorAll(".sentence[tabindex]")) {
+      if (s !== target) s.removeAttribute("tabindex");
+    }
+    target.tabIndex = 0;
+  }
+
+  function focusSentence(target) {
+    makeCurrent(target);
+    target.focus();
+  }
+
+  function onKeyDown(event) {
+    const current = event.target.closest ? event.target.closest(".sentence") : null;
+    if (!current || !text().contains(current)) return;
+    const all = sentences();
+    const index = all.indexOf(current);
+    let next = null;
+    switch (event.key) {
+      case "ArrowDown":
+      case "ArrowRight":
+        next = all[Math.min(index + 1, all.length - 1)];
+        break;
+      case "ArrowUp":
+      case "ArrowLeft":
+        next = all[Math.max(index - 1, 0)];
+        break;
+      case "Home":
+        next = all[0];
+        break;
+      case "End":
+        next = all[all.length - 1];
+        break;
+      case "Enter":
+      case " ":
+        event.preventDefault();
+        selectNode(current);
+        return;
+      default:
+        return;
+    }
+    event.preventDefault();
+    focusSentence(next);
+  }
+
+  function onClick(event) {
+    const container = text();
+    if (!container || !container.contains(event.target)) return;
+    const mark = event.target.closest("mark[data-claims]");
+    const selection = window.getSelection();
+    if (selection && !selection.isCollapsed) return; // a drag: keep it
+    if (mark) {
+      // The innermost claim is listed first.
+      openClaim(mark.dataset.claims.split(" ")[0]);
+      return;
+    }
+    const sentence = event.target.closest(".sentence");
+    if (sentence && event.detail === 1) {
+      makeCurrent(sentence);
+      selectNode(sentence);
+    }
+  }
+
+  let renderedText = null; // the #article-text element the pending offsets belong to
+
+  function afterSettle(event) {
+    if (text() !== renderedText) {
+      // The text was re-rendered (a claim was created or moved): the old
+      // selection is gone with it.
+      renderedText = text();
+      pending = null;
+    }
+    showPending();
+    const panel = document.getElementById("claim-panel");
+    if (!panel) return;
+    const id = panel.dataset.claim || "";
+    emphasise(id, id !== openClaimId);
+    openClaimId = id;
+    const target = event.detail && event.detail.target;
+    if (target && target.id === "claim-panel") {
+      // Focus follows the change: the field just added, the button next to a
+      // moved source, or the panel's heading (its message is announced).
+      const focusId = panel.dataset.focus;
+      const focusTarget =
+        (focusId && document.getElementById(focusId)) ||
+        document.getElementById("claim-panel-heading");
+      if (focusTarget) focusTarget.focus();
+    }
+  }
+
+  function init() {
+    const container = text();
+    if (!container) return;
+    document.addEventListener("selectionchange", onSelectionChange);
+    container.addEventListener("keydown", onKeyDown);
+    document.addEventListener("click", onClick);
+    document.body.addEventListener("htmx:afterSettle", afterSettle);
+    renderedText = container;
+    const panel = document.getElementById("claim-panel");
+    openClaimId = panel ? panel.dataset.claim || "" : "";
+    if (openClaimId) emphasise(openClaimId, true);
+  }
+
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

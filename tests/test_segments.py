@@ -1,0 +1,167 @@
+"""Sentence spans (claims.segments): what an editor selects with one click."""
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from claims import segments
+from claims.segments import segmenter_language, sentence_spans
+from claims.text import canonicalize, paragraph_spans
+
+SEED = Path("/work/shared/seed/article-fr.txt")
+
+
+@pytest.fixture
+def body() -> str:
+    if not SEED.exists():
+        pytest.skip("demo article not available")
+    return canonicalize(SEED.read_text(encoding="utf-8"))
+
+
+def texts(body: str, language: str = "fr") -> list[str]:
+    return [body[s:e] for s, e in sentence_spans(body, language)]
+
+
+def assert_well_formed(body: str, spans: list[tuple[int, int]]) -> None:
+    paragraphs = paragraph_spans(body)
+    previous_end = 0
+    for start, end in spans:
+        assert previous_end <= start < end <= len(body)
+        sentence = body[start:end]
+        assert sentence.strip() == sentence  # trimmed, never empty
+        assert "\n" not in sentence  # never crosses a line, let alone a paragraph
+        assert any(p_start <= start and end <= p_end for p_start, p_end in paragraphs)
+        previous_end = end
+
+
+def test_demo_article_spans_are_well_formed(body):
+    spans = sentence_spans(body, "fr")
+    assert_well_formed(body, spans)
+    assert len(spans) > 20
+    # Every non-blank character of the article belongs to some sentence.
+    covered = set()
+    for start, end in spans:
+        covered.update(range(start, end))
+    assert all(body[i].isspace() or i in covered for i in range(len(body)))
+
+
+def test_demo_article_sentence_contents(body):
+    sentences = texts(body)
+    quote = "avant de lancer sa société xAI presque exactement six mois plus tard"
+    assert sum(quote in sentence for sentence in sentences) == 1
+    assert sentences[0] == "Sam Altman ne pense pas qu’Elon Musk soit « une personne heureuse »"
+    # The photo caption and its credit line are separate lines, hence separate sentences.
+    assert sentences[1].startswith("Sam Altman, PDG d'OpenAI")
+    assert sentences[2] == "Andrew Martonik / Tendances numériques"
+    assert "Je ressens pour lui." in sentences
+    # No-break spaces inside guillemets do not end a sentence.
+    assert any("«\u00a0non à vendre\u00a0»." in sentence for sentence in sentences)
+
+
+def test_opening_guillemet_goes_with_its_sentence(body):
+    sentences = texts(body)
+    assert not any(sentence.endswith("«") for sentence in sentences)
+    assert any(s.startswith("«Beaucoup, beaucoup de procès") for s in sentences)
+
+
+def test_simple_french():
+    body = (
+        "Bonjour M. Dupont. Il a dit «\u00a0non\u00a0!\u00a0» puis est parti. Vraiment\u00a0? Oui."
+    )
+    assert texts(body) == [
+        "Bonjour M. Dupont.",
+        "Il a dit «\u00a0non\u00a0!\u00a0» puis est parti.",
+        "Vraiment\u00a0?",
+        "Oui.",
+    ]
+
+
+def test_newline_inside_paragraph_splits():
+    assert texts("Légende de la photo\nCrédit : AFP\n\nTexte. Suite.") == [
+        "Légende de la photo",
+        "Crédit : AFP",
+        "Texte.",
+        "Suite.",
+    ]
+
+
+def test_astral_characters_do_not_shift_offsets():
+    body = "😀 Premier 𝔸. Deuxième 👩‍👩‍👧 phrase.\n\n𠀋 Troisième."
+    assert texts(body) == ["😀 Premier 𝔸.", "Deuxième 👩‍👩‍👧 phrase.", "𠀋 Troisième."]
+
+
+@pytest.mark.parametrize("language", ["fr", "fr-CA", "fr_FR", "FR", "en", "xx", "", "zz-Latn-ZZ",
+                                      "!!", "12", "de", "ja"])  # fmt: skip
+def test_odd_language_codes_do_not_crash(language):
+    body = "Une phrase. Une autre phrase.\n\nFin."
+    assert_well_formed(body, sentence_spans(body, language))
+    assert texts(body, language)[-1] == "Fin."
+
+
+def test_segmenter_language():
+    assert segmenter_language("fr-CA") == "fr"
+    assert segmenter_language("pt_BR") == "pt"
+    assert segmenter_language(" EN ") == "en"
+    assert segmenter_language("") == "en"
+    assert segmenter_language(None) == "en"
+    assert segmenter_language("français") == "en"
+
+
+def test_empty_and_blank_bodies():
+    assert sentence_spans("", "fr") == []
+    assert sentence_spans("   ", "fr") == []
+
+
+def test_segmenter_failure_falls_back(monkeypatch):
+    calls = []
+
+    def broken(language, text):
+        calls.append(language)
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(segments.sentencex, "segment", broken)
+    segments._cached_spans.cache_clear()
+    try:
+        assert texts("Une phrase. Deux.") == ["Une phrase. Deux."]
+        assert calls == ["fr", "en"]
+    finally:
+        segments._cached_spans.cache_clear()
+
+
+def test_segments_that_do_not_tile_the_line_are_located(monkeypatch):
+    monkeypatch.setattr(segments.sentencex, "segment", lambda lang, text: ["Un.", "Deux."])
+    segments._cached_spans.cache_clear()
+    try:
+        assert texts("Un.  Deux. Trois") == ["Un.", "Deux.", "Trois"]
+    finally:
+        segments._cached_spans.cache_clear()
+
+
+def test_result_is_a_fresh_list():
+    first = sentence_spans("Un. Deux.", "fr")
+    first.clear()
+    assert sentence_spans("Un. Deux.", "fr") == [(0, 3), (4, 9)]
+
+
+TRICKY = ["a", "é", " ", "\u00a0", "\n", "\n\n", ".", "!", "?", "«", "»", "😀", "\u200b",
+          "M.", "Il", "\u200f", "e\u0301", "…", '"']  # fmt: skip
+
+
+@settings(deadline=None)
+@given(st.lists(st.sampled_from(TRICKY), max_size=60).map("".join))
+def test_random_bodies_give_well_formed_spans(text):
+    body = canonicalize(text)
+    assert_well_formed(body, sentence_spans(body, "fr"))
+
+
+def test_fifty_thousand_characters_are_fast(body):
+    big = "\n\n".join([body] * (50_000 // len(body) + 1))[:50_000]
+    segments._cached_spans.cache_clear()
+    started = time.perf_counter()
+    spans = sentence_spans(big, "fr")
+    elapsed = time.perf_counter() - started
+    assert_well_formed(big, spans)
+    assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms for 50,000 characters"
