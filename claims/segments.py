@@ -23,8 +23,9 @@ from .anchoring import trim_span
 from .text import paragraph_spans
 
 _LANGUAGE = re.compile(r"[a-z]{2,3}")
-# Punctuation that opens a quotation or a parenthesis; sentencex sometimes leaves it at the
-# end of the previous sentence when no space follows it (« Bloomberg. «Beaucoup... »).
+# Opening punctuation besides Unicode categories Ps and Pi (« “ ‘ „ ( [): sentencex sometimes
+# leaves it at the end of the previous sentence when no space follows it
+# ("Bloomberg. «Beaucoup..." in the demo article).
 _OPENERS = frozenset("\"'¡¿")
 
 

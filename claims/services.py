@@ -81,7 +81,10 @@ def create_claim(article: Article, user, anchor: Anchor) -> Claim:
 def _locked_claim(claim_id: int, expected_version: int) -> Claim:
     """Fetch the claim for a write, refusing when it is gone, frozen or newer than expected."""
     claim = (
-        Claim.objects.select_for_update().select_related("updated_by").filter(pk=claim_id).first()
+        Claim.objects.select_for_update(of=("self",))
+        .select_related("updated_by")
+        .filter(pk=claim_id)
+        .first()
     )
     if claim is None:
         raise ClaimGoneError()

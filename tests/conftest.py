@@ -1,8 +1,11 @@
 """Shared fixtures: demo accounts, the demo article, a logged-in client per role."""
 
+import importlib
 import os
 
 import pytest
+from django.apps import apps as django_apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, User
 
 from claims.demo.loader import DEMO_PASSWORD, load_demo
@@ -10,6 +13,20 @@ from claims.demo.loader import DEMO_PASSWORD, load_demo
 # Playwright's sync API runs an event loop in the test thread; the ORM calls
 # the browser tests make around it are ordinary synchronous calls.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def restore_seed_data():
+    """Roles and rating scale come from data migrations; a transactional test's
+    flush removes them, so browser tests put them back first."""
+    for app_config in django_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
+    importlib.import_module("claims.migrations.0002_roles").create_groups(django_apps)
+    importlib.import_module("claims.migrations.0003_rating_scale").seed(django_apps, None)
+
+
+@pytest.fixture
+def seeded_live_db(transactional_db):
+    restore_seed_data()
 
 
 @pytest.fixture
@@ -90,7 +107,7 @@ def browser():
 
 
 @pytest.fixture
-def page_factory(browser, live_server):
+def page_factory(browser, live_server, seeded_live_db):
     """New browser pages at a given width; console errors fail the test at teardown."""
     contexts, errors = [], []
 

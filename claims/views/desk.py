@@ -11,6 +11,7 @@ from ..models import Article
 from ..permissions import can_edit_claims, can_load_articles
 from .access import desk_view
 from .annotate import annotate_context
+from .params import parse_id
 
 
 @require_GET
@@ -48,8 +49,7 @@ def article_new(request):
 @desk_view()
 def article(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
-    claim_id = request.GET.get("claim", "")
-    open_claim_id = int(claim_id) if claim_id.isdigit() else None
+    open_claim_id = parse_id(request.GET.get("claim"))
     context = annotate_context(request, article, open_claim_id=open_claim_id)
     if open_claim_id and context["claim"] is None:
         return redirect("desk:article", article.pk)

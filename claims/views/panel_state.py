@@ -55,7 +55,9 @@ def rearranged_forms(data, claim: Claim, action: str) -> PanelForms:
     """Apply an add/remove/move action to what was typed, without validating or saving."""
     rows = _typed_rows(data)
     kind, _, raw_index = action.partition(":")
-    index = int(raw_index) if raw_index.isdigit() else -1
+    # ASCII digits only: str.isdigit() also accepts '²', which int() refuses.
+    small_number = raw_index.isascii() and raw_index.isdigit() and len(raw_index) < 6
+    index = int(raw_index) if small_number else -1
     focus = ""
     if kind == "add_source" and len(rows) < SourceFormSet.max_num:
         rows.append({"stance": "context"})
