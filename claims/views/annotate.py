@@ -11,14 +11,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
 from .. import selectors, services
 from ..anchoring import AnchorError, anchor_selection
-from ..models import Article, Claim
+from ..models import Article, Claim, ClaimStatus
 from ..permissions import can_delete_claim, can_edit_claims
-from ..rendering import Highlight, render_article
+from ..rendering import Highlight, render_article, render_claim_list, shorten
 from . import panel_state
 from .access import desk_view
 
@@ -27,8 +28,13 @@ TEMPLATE = "desk/annotate.html"
 
 def annotate_context(request, article: Article, *, open_claim_id=None, claim=None, forms=None):
     claims = list(selectors.claims_in_text_order(article))
+    # Work done here rather than with template filters: the list can hold
+    # hundreds of claims and this is the desk's hottest page.
+    status_labels = dict(ClaimStatus.choices)
     for number, item in enumerate(claims, start=1):
         item.number = number
+        item.label = shorten(item.statement or item.exact, 110)
+        item.status_label = status_labels.get(item.status, item.status)
     if claim is None and open_claim_id is not None:
         claim = selectors.claim_for_panel(open_claim_id)
         if claim is not None and claim.article_id != article.pk:
@@ -42,8 +48,17 @@ def annotate_context(request, article: Article, *, open_claim_id=None, claim=Non
             (Highlight(c.pk, c.start, c.end) for c in claims),
         ),
         "can_edit": can_edit_claims(request.user),
+        "article_url": reverse("desk:article", args=[article.pk]),
+        "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
     }
     context.update(panel_context(request, claim, forms, numbers={c.pk: c.number for c in claims}))
+    context["claim_list_html"] = render_claim_list(
+        claims,
+        article_url=context["article_url"],
+        claim_url_root=context["claim_url_root"],
+        current_id=claim.pk if claim else None,
+        language=article.language,
+    )
     return context
 
 
