@@ -154,6 +154,27 @@ class SourceForm(DeskFormMixin, forms.ModelForm):
         }
 
 
-SourceFormSet = forms.formset_factory(SourceForm, extra=0, max_num=50, validate_max=True)
+class BaseSourceFormSet(forms.BaseFormSet):
+    """Every submitted source row is validated, including newly added ones.
+
+    Django lets "extra" forms (beyond INITIAL_FORMS) stay blank; here a row
+    exists only because someone pressed Add source, so a blank one is an
+    error to show, not a row to skip or to store empty.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.empty_permitted = False
+        return form
+
+
+SourceFormSet = forms.formset_factory(
+    SourceForm,
+    formset=BaseSourceFormSet,
+    extra=0,
+    max_num=50,
+    absolute_max=50,
+    validate_max=True,
+)
 
 __all__ = ["ArticleForm", "ClaimForm", "SourceForm", "SourceFormSet", "MAX_BODY_CHARS"]

@@ -1,5 +1,7 @@
 """The fact-checking domain: articles, claims anchored in them, sources, the rating scale."""
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -61,10 +63,19 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("desk:article", args=[self.pk])
 
-    def assign_unique_slug(self) -> None:
+    def assign_unique_slug(self, *, random_suffix: bool = False) -> None:
+        """The title's slug, numbered when taken (one query whatever the count)."""
         base = slugify(self.title)[:100] or "article"
+        if random_suffix:
+            self.slug = f"{base}-{secrets.token_hex(3)}"
+            return
+        taken = set(
+            Article.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
         slug, n = base, 2
-        while Article.objects.filter(slug=slug).exclude(pk=self.pk).exists():
+        while slug in taken:
             slug = f"{base}-{n}"
             n += 1
         self.slug = slug

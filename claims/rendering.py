@@ -82,7 +82,11 @@ def render_article(
                     f'data-end="{current[1]}"{focus}>'
                 )
                 open_sentence = True
-            covering = [h for h in p_highlights if h.start <= a and h.end >= b]
+            # Innermost (shortest) claim first: a click on the piece opens it.
+            covering = sorted(
+                (h for h in p_highlights if h.start <= a and h.end >= b),
+                key=lambda h: (h.end - h.start, h.claim_id),
+            )
             text = escape(body[a:b])
             if covering:
                 ids = " ".join(str(h.claim_id) for h in covering)

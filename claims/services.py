@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .anchoring import Anchor
@@ -65,9 +65,18 @@ class SourceData:
 
 def create_article(user, **fields) -> Article:
     article = Article(created_by=user, **fields)
-    article.assign_unique_slug()
     article.sentences = sentence_spans(article.body, article.language)
-    article.save()
+    for attempt in range(5):
+        article.assign_unique_slug(random_suffix=attempt > 0)
+        try:
+            # A savepoint: another article may take the same slug between the
+            # check and the insert; then pick again rather than fail.
+            with transaction.atomic():
+                article.save()
+            return article
+        except IntegrityError:
+            if attempt == 4:
+                raise
     return article
 
 

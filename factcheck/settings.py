@@ -162,6 +162,7 @@ SECURE_CSP = {
     "frame-ancestors": [CSP.NONE],
 }
 
+CSRF_FAILURE_VIEW = "claims.views.errors.csrf_failure"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"

@@ -67,6 +67,14 @@ def drag_across(page, phrase):
     page.mouse.up()
 
 
+def wait_saved(page):
+    """Wait for the panel's "Saved." message; on failure, show what the panel said."""
+    try:
+        page.locator("#claim-panel").get_by_text("Saved.").wait_for()
+    except Exception as error:
+        raise AssertionError(page.locator("#claim-panel").inner_text()) from error
+
+
 def tab_to(page, selector, limit=80):
     """Press Tab until the focused element matches `selector`: keyboard only."""
     for _ in range(limit):
@@ -103,7 +111,7 @@ def test_editor_mouse_journey(page_factory):
     page.get_by_label("URL", exact=True).fill("https://toronto.citynews.ca/2025/02/14/openai/")
     page.get_by_label("Title", exact=True).fill("OpenAI board rejects Musk's proposal")
     page.get_by_role("button", name="Save", exact=True).click()
-    page.get_by_text("Saved.").wait_for()
+    wait_saved(page)
 
     page.reload()
     page.locator(f'.claim-link[data-claim="{claim.pk}"]').click()
@@ -162,7 +170,7 @@ def test_editor_keyboard_journey(page_factory):
     page.keyboard.type("Qu'est-ce qu'une OPA hostile ?")
     tab_to(page, "button[value=save]:not(.default-submit)")
     page.keyboard.press("Enter")
-    page.get_by_text("Saved.").wait_for()
+    wait_saved(page)
 
     claim = Claim.objects.get(article=article, exact=SENTENCE)
     assert claim.statement == "Une offre de rachat équivaut à une OPA hostile"
@@ -184,7 +192,7 @@ def test_enter_in_a_field_saves_rather_than_removing_a_source(page_factory):
     page.goto(f"/desk/articles/{claim.article_id}/?claim={claim.pk}")
     page.get_by_label("Claimant").fill("Tendances numériques (édition française)")
     page.get_by_label("Claimant").press("Enter")
-    page.get_by_text("Saved.").wait_for()
+    wait_saved(page)
     claim.refresh_from_db()
     assert claim.claimant == "Tendances numériques (édition française)"
     assert claim.sources.count() == 3

@@ -437,9 +437,16 @@ def test_save_updates_reorders_and_deletes_existing_sources(editor_client, demo)
     assert not Source.objects.filter(pk=old[1].pk).exists()
 
 
-BAD_URLS = ["javascript:alert(1)", "data:text/html,<script>alert(1)</script>",
-            "file:///etc/passwd", "ftp://x", "ftp://example.org/file", "not a url",
-            "http://", "javascript://example.org/%0Aalert(1)"]  # fmt: skip
+BAD_URLS = [
+    "javascript:alert(1)",
+    "data:text/html,<script>alert(1)</script>",
+    "file:///etc/passwd",
+    "ftp://x",
+    "ftp://example.org/file",
+    "not a url",
+    "http://",
+    "javascript://example.org/%0Aalert(1)",
+]
 
 
 @pytest.mark.parametrize("bad", BAD_URLS)
@@ -447,8 +454,13 @@ def test_save_refuses_non_web_source_url_and_keeps_typed_values(editor_client, d
     before = snapshot(draft.pk)
     rows = two_sources()
     rows[1]["url"] = bad
-    data = save_data(draft.version, statement="Typed <statement> & co", claimant="Typed claimant",
-                     ruling="Typed ruling", sources=rows)  # fmt: skip
+    data = save_data(
+        draft.version,
+        statement="Typed <statement> & co",
+        claimant="Typed claimant",
+        ruling="Typed ruling",
+        sources=rows,
+    )
     response = editor_client.post(claim_url(draft), data, **HX)
     assert response.status_code == 422
     html = response.content.decode()
@@ -502,11 +514,6 @@ def test_save_invalid_without_htmx_renders_full_page_422(editor_client, draft):
     assert form_values(html)["sources-0-url"] == "javascript:alert(1)"
 
 
-@pytest.mark.xfail(
-    reason="BUG: a blank source row sent as an 'extra' form (INITIAL_FORMS < TOTAL_FORMS) skips "
-    "validation (empty_permitted) and save_claim stores a Source with an empty URL and title",
-    strict=True,
-)
 def test_save_refuses_blank_source_row_even_when_initial_forms_is_zero(editor_client, draft):
     """A row with no URL and no title must never be stored, whatever the management form says."""
     data = save_data(draft.version, sources=[{}], initial_forms=0)
@@ -521,16 +528,25 @@ def test_save_with_stale_version_is_409_and_keeps_typed_values(client, draft, ma
     mine = make_user("ed3", "Editors")
     their_client = editor_client_for(other)
     opened_version = draft.version
-    theirs = save_data(opened_version, statement="THEIR statement", claimant="THEIR claimant",
-                       ruling="THEIR ruling",
-                       sources=[{"url": "https://their.example/", "title": "THEIR source"}])  # fmt: skip
+    theirs = save_data(
+        opened_version,
+        statement="THEIR statement",
+        claimant="THEIR claimant",
+        ruling="THEIR ruling",
+        sources=[{"url": "https://their.example/", "title": "THEIR source"}],
+    )
     assert their_client.post(claim_url(draft), theirs, **HX).status_code == 200
     after_theirs = snapshot(draft.pk)
 
     client.force_login(mine)
     my_rows = [{"url": "https://mine.example/", "title": "MY source"}]
-    typed = save_data(opened_version, statement="MY statement", claimant="MY claimant",
-                      ruling="MY ruling", sources=my_rows)  # fmt: skip
+    typed = save_data(
+        opened_version,
+        statement="MY statement",
+        claimant="MY claimant",
+        ruling="MY ruling",
+        sources=my_rows,
+    )
     response = client.post(claim_url(draft), typed, **HX)
     assert response.status_code == 409
     html = response.content.decode()
@@ -554,22 +570,26 @@ def test_save_with_stale_version_is_409_and_keeps_typed_values(client, draft, ma
     assert draft.updated_by == mine
 
 
-@pytest.mark.xfail(
-    reason="BUG: on 409 the 'Their version' box shows the typed values, not the stored ones "
-    "(ClaimForm(data, instance=claim).is_valid() writes the typed values into the same "
-    "Claim instance the template renders as theirs)",
-    strict=True,
-)
 def test_stale_save_their_version_shows_the_other_persons_values(client, draft, make_user, faux):
     other = make_user("ed2", "Editors")
-    theirs = save_data(draft.version, statement="THEIR statement", claimant="THEIR claimant",
-                       ruling="THEIR ruling", rating=faux.pk,
-                       sources=[{"url": "https://their.example/", "title": "THEIR source"}])  # fmt: skip
+    theirs = save_data(
+        draft.version,
+        statement="THEIR statement",
+        claimant="THEIR claimant",
+        ruling="THEIR ruling",
+        rating=faux.pk,
+        sources=[{"url": "https://their.example/", "title": "THEIR source"}],
+    )
     assert editor_client_for(other).post(claim_url(draft), theirs, **HX).status_code == 200
     client.force_login(make_user("ed3", "Editors"))
-    typed = save_data(draft.version, statement="MY statement", claimant="MY claimant",
-                      ruling="MY ruling", rating="",
-                      sources=[{"url": "https://mine.example/", "title": "MY source"}])  # fmt: skip
+    typed = save_data(
+        draft.version,
+        statement="MY statement",
+        claimant="MY claimant",
+        ruling="MY ruling",
+        rating="",
+        sources=[{"url": "https://mine.example/", "title": "MY source"}],
+    )
     response = client.post(claim_url(draft), typed, **HX)
     assert response.status_code == 409
     box = their_version_html(response.content.decode())
@@ -582,9 +602,13 @@ def test_stale_save_their_version_shows_the_other_persons_values(client, draft, 
 
 
 def test_stale_save_without_htmx_is_409_full_page(client, draft, make_user):
-    services.save_claim(draft.pk, draft.version, make_user("ed2", "Editors"),
-                        {"statement": "theirs", "claimant": "", "claim_date": None,
-                         "rating": None, "ruling": ""}, [])  # fmt: skip
+    services.save_claim(
+        draft.pk,
+        draft.version,
+        make_user("ed2", "Editors"),
+        {"statement": "theirs", "claimant": "", "claim_date": None, "rating": None, "ruling": ""},
+        [],
+    )
     client.force_login(make_user("ed3", "Editors"))
     response = client.post(claim_url(draft), save_data(draft.version, statement="mine"))
     assert response.status_code == 409
@@ -621,9 +645,11 @@ def rows_of(values, n):
     ]
 
 
-ABC = [("Title A", "https://a.example/", "Pub A"),
-       ("Title B", "javascript:not-validated-yet", "Pub B"),
-       ("Title C", "https://c.example/", "Pub C")]  # fmt: skip
+ABC = [
+    ("Title A", "https://a.example/", "Pub A"),
+    ("Title B", "javascript:not-validated-yet", "Pub B"),
+    ("Title C", "https://c.example/", "Pub C"),
+]
 
 
 @pytest.mark.parametrize(
@@ -644,8 +670,14 @@ ABC = [("Title A", "https://a.example/", "Pub A"),
 )
 def test_source_actions_rearrange_without_saving(editor_client, draft, action, expected, focus):
     before = snapshot(draft.pk)
-    data = save_data(draft.version, statement="Typed statement", claimant="Typed claimant",
-                     ruling="Typed ruling", sources=three_rows(), action=action)  # fmt: skip
+    data = save_data(
+        draft.version,
+        statement="Typed statement",
+        claimant="Typed claimant",
+        ruling="Typed ruling",
+        sources=three_rows(),
+        action=action,
+    )
     response = editor_client.post(claim_url(draft), data, **HX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -679,7 +711,9 @@ def test_source_actions_keep_ids_with_their_rows(editor_client, demo):
     moved["action"] = "save"
     assert editor_client.post(claim_url(claim), moved, **HX).status_code == 200
     assert list(claim.sources.order_by("order").values_list("pk", flat=True)) == [
-        int(ids[1]), int(ids[0]), int(ids[2])
+        int(ids[1]),
+        int(ids[0]),
+        int(ids[2]),
     ]
 
 
@@ -889,7 +923,7 @@ def test_unknown_claim_is_404(editor_client, demo, method, path):
         {"sources-TOTAL_FORMS": None, "sources-INITIAL_FORMS": None},
         {"sources-TOTAL_FORMS": "abc"},
         {"sources-TOTAL_FORMS": "51", "sources-INITIAL_FORMS": "51"},
-        {"sources-TOTAL_FORMS": "100000"},
+        {"sources-TOTAL_FORMS": "60", "sources-INITIAL_FORMS": "60"},
         {"version": "abc"},
         {"version": None},
         {"version": "-1"},
@@ -923,3 +957,59 @@ def test_odd_actions_do_not_crash_or_save(editor_client, draft, action):
     response = editor_client.post(claim_url(draft), data, **HX)
     assert response.status_code in (200, 422)
     assert snapshot(draft.pk) == before
+
+
+# --- the full page agrees with the panel about what may be edited ---------------------------
+
+
+def test_full_page_shows_claim_in_review_read_only(editor_client, demo):
+    claim = demo["claims"][0]
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
+    html = editor_client.get(
+        f"/desk/articles/{claim.article_id}/?claim={claim.pk}"
+    ).content.decode()
+    assert ">Create claim</button>" in html  # the editor may still create other claims
+    assert 'class="form claim-form"' not in html
+    assert ">Save</button>" not in html
+
+
+def test_full_page_refusal_for_claim_in_review_keeps_create_claim(editor_client, demo):
+    claim = demo["claims"][0]
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
+    response = editor_client.post(claim_url(claim), save_data(claim.version))
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert 'class="form claim-form"' not in html
+    assert ">Create claim</button>" in html
+
+
+def test_move_highlight_of_claim_in_review_is_refused(editor_client, draft):
+    Claim.objects.filter(pk=draft.pk).update(status=ClaimStatus.IN_REVIEW)
+    article = draft.article
+    start, end = article.sentences[4]
+    data = {"start": start, "end": end, "exact": article.body[start:end], "version": draft.version}
+    before = snapshot(draft.pk)
+    response = editor_client.post(f"/desk/claims/{draft.pk}/anchor/", data, **HX)
+    assert response.status_code == 409
+    assert "in review" in response.content.decode()
+    assert snapshot(draft.pk) == before
+
+
+def test_refused_save_of_claim_in_review_shows_stored_values(editor_client, demo):
+    claim = demo["claims"][0]
+    Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
+    response = editor_client.post(
+        claim_url(claim), save_data(claim.version, statement="TYPED statement"), **HX
+    )
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "TYPED statement" not in html
+    assert escape(claim.statement) in html
+
+
+def test_huge_total_forms_is_capped_at_the_maximum(editor_client, draft):
+    data = save_data(draft.version, sources=two_sources())
+    data["sources-TOTAL_FORMS"] = "200"  # up to 100000 is accepted the same way
+    response = editor_client.post(claim_url(draft), data, **HX)
+    assert response.status_code == 422
+    assert response.content.decode().count('<fieldset class="source"') <= 50

@@ -47,8 +47,9 @@ class _Page(HTMLParser):
                 self.inline_handlers.append((tag, name))
             if name == "style":
                 self.style_attributes.append(tag)
-            if name in {"href", "src", "action", "formaction"} and (value or "").strip().lower(
-            ).startswith("javascript:"):
+            if name in {"href", "src", "action", "formaction"} and (
+                value or ""
+            ).strip().lower().startswith("javascript:"):
                 self.javascript_urls.append(value)
         if tag == "input" and "name" in attrs_d:
             self.inputs[attrs_d["name"]] = attrs_d.get("value") or ""
@@ -207,7 +208,7 @@ def test_annotating_screen_shows_article_and_claims(editor_client, demo):
     html = editor_client.get(f"/desk/articles/{article.pk}/").content.decode()
     assert 'id="article-text"' in html and "<mark" in html
     assert ">Create claim</button>" in html
-    assert "Claims in this article <span class=\"count\">(3)</span>" in html
+    assert 'Claims in this article <span class="count">(3)</span>' in html
     assert 'class="form claim-form"' not in html
     html = editor_client.get(f"/desk/articles/{article.pk}/?claim={claim.pk}").content.decode()
     assert f'data-claim="{claim.pk}"' in html and 'class="form claim-form"' in html
@@ -223,11 +224,6 @@ def test_annotating_screen_ignores_or_redirects_odd_claim_parameter(editor_clien
         assert response["Location"] == f"/desk/articles/{article.pk}/"
 
 
-@pytest.mark.xfail(
-    reason="BUG: claims/views/desk.py uses str.isdigit(), true for '²' and other non-ASCII "
-    "digits that int() refuses, so ?claim=² is a 500",
-    strict=True,
-)
 @pytest.mark.parametrize("query", ["²", "①"])
 def test_annotating_screen_with_superscript_claim_parameter(editor_client, demo, query):
     article = demo["article"]
@@ -331,9 +327,7 @@ def test_paste_text_loads_canonical_body_and_redirects(editor_client, editor):
     assert article.url == "https://example.org/article"
     assert article.created_by == editor
     assert article.slug == "un-titre"
-    assert article.sentences and all(
-        0 <= s < e <= len(article.body) for s, e in article.sentences
-    )
+    assert article.sentences and all(0 <= s < e <= len(article.body) for s, e in article.sentences)
     page = editor_client.get(response["Location"])
     assert page.status_code == 200
     assert 'data-offset="0"' in page.content.decode()
@@ -350,16 +344,21 @@ def test_reviewer_can_load_an_article(client, reviewer):
         ("article.txt", "Premier.\r\n\r\nSecond\u00a0!".encode(), "Premier.\n\nSecond\u00a0!"),
         ("article.TXT", "\ufeffAvec BOM.".encode(), "Avec BOM."),
         ("article.txt", "UTF-16 aussi.".encode("utf-16"), "UTF-16 aussi."),
-        ("article.md", b"# Titre\n\nUn *texte* avec [un lien](https://x.example).\n",
-         "Titre\n\nUn texte avec un lien."),
-        ("article.html",
-         b"<html><head><title>T</title><script>alert('x')</script><style>p{}</style></head>"
-         b"<body><h1>Titre</h1><p>Un &lt;b&gt; paragraphe&nbsp;!</p>"
-         b"<script>evil()</script><p onclick=\"bad()\">Fin.</p></body></html>",
-         "Titre\n\nUn <b> paragraphe\u00a0!\n\nFin."),
+        (
+            "article.md",
+            b"# Titre\n\nUn *texte* avec [un lien](https://x.example).\n",
+            "Titre\n\nUn texte avec un lien.",
+        ),
+        (
+            "article.html",
+            b"<html><head><title>T</title><script>alert('x')</script><style>p{}</style></head>"
+            b"<body><h1>Titre</h1><p>Un &lt;b&gt; paragraphe&nbsp;!</p>"
+            b'<script>evil()</script><p onclick="bad()">Fin.</p></body></html>',
+            "Titre\n\nUn <b> paragraphe\u00a0!\n\nFin.",
+        ),
         ("article.htm", b"<p>Caf\xc3\xa9</p>", "Café"),
     ],
-)  # fmt: skip
+)
 def test_upload_loads_the_file(editor_client, name, content, expected):
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
     response = editor_client.post("/desk/articles/new/", {**article_post(), "upload": upload})
@@ -533,15 +532,23 @@ def test_every_post_requires_csrf(demo, editor):
     start, end = article.sentences[0]
     posts = [
         ("/desk/articles/new/", article_post(text="Du texte.")),
-        (f"/desk/articles/{article.pk}/claims/",
-         {"start": start, "end": end, "exact": article.body[start:end]}),
+        (
+            f"/desk/articles/{article.pk}/claims/",
+            {"start": start, "end": end, "exact": article.body[start:end]},
+        ),
         (f"/desk/claims/{claim.pk}/", {"action": "save", "version": claim.version}),
-        (f"/desk/claims/{claim.pk}/anchor/",
-         {"start": start, "end": end, "exact": article.body[start:end],
-          "version": claim.version}),
+        (
+            f"/desk/claims/{claim.pk}/anchor/",
+            {
+                "start": start,
+                "end": end,
+                "exact": article.body[start:end],
+                "version": claim.version,
+            },
+        ),
         (f"/desk/claims/{claim.pk}/delete/", {}),
         ("/accounts/logout/", {}),
-    ]  # fmt: skip
+    ]
     counts = (Article.objects.count(), claim.__class__.objects.count())
     for url, data in posts:
         for extra in ({}, HX):
@@ -577,3 +584,52 @@ def test_login_requires_csrf(demo):
     client = Client(enforce_csrf_checks=True)
     response = client.post("/accounts/login/", {"username": "editor", "password": "factcheck"})
     assert response.status_code == 403
+
+
+def test_csrf_failure_is_a_styled_message_for_htmx(demo, editor):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(editor)
+    claim = demo["claims"][0]
+    response = client.post(f"/desk/claims/{claim.pk}/", {"action": "save"}, **HX)
+    assert response.status_code == 403
+    assert response.get("HX-Retarget") == "#flash"
+    assert "<html" not in response.content.decode()
+
+
+def test_server_error_page_is_styled(db):
+    from django.test import RequestFactory
+
+    from claims.views.errors import server_error
+
+    response = server_error(RequestFactory().get("/desk/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong" in html and "<html" in html
+
+
+def test_ids_are_unique_on_every_page(client, demo, editor):
+    for path, response in all_pages(client, demo, editor):
+        ids = re.findall(r'\sid="([^"]+)"', response.content.decode())
+        duplicates = {i for i in ids if ids.count(i) > 1}
+        assert not duplicates, (path, duplicates)
+
+
+def test_every_label_points_at_a_field(client, demo, editor):
+    for path, response in all_pages(client, demo, editor):
+        html = response.content.decode()
+        for target in re.findall(r'<label for="([^"]+)"', html):
+            assert f'id="{target}"' in html, (path, target)
+
+
+def test_request_too_big_is_400_not_500(editor_client):
+    response = editor_client.post("/desk/articles/new/", article_post(text="a" * 3_300_000))
+    assert response.status_code == 400
+    assert Article.objects.count() == 0
+
+
+def test_too_many_fields_is_400_not_500(editor_client):
+    data = article_post(text="Du texte.")
+    data.update({f"f{i}": "x" for i in range(4100)})
+    response = editor_client.post("/desk/articles/new/", data)
+    assert response.status_code == 400
+    assert Article.objects.count() == 0

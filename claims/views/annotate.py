@@ -47,7 +47,7 @@ def annotate_context(request, article: Article, *, open_claim_id=None, claim=Non
             article.sentences,
             (Highlight(c.pk, c.start, c.end) for c in claims),
         ),
-        "can_edit": can_edit_claims(request.user),
+        "can_create_claims": can_edit_claims(request.user),
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
     }

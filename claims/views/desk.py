@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from .. import selectors, services
 from ..forms import ArticleForm
 from ..models import Article
-from ..permissions import can_edit_claims, can_load_articles
+from ..permissions import can_load_articles
 from .access import desk_view
 from .annotate import annotate_context
 from .params import parse_id
@@ -53,5 +53,4 @@ def article(request, article_id: int):
     context = annotate_context(request, article, open_claim_id=open_claim_id)
     if open_claim_id and context["claim"] is None:
         return redirect("desk:article", article.pk)
-    context["can_edit"] = can_edit_claims(request.user)
     return render(request, "desk/annotate.html", context)

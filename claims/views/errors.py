@@ -53,3 +53,14 @@ def server_error(request):
         },
         status=500,
     )
+
+
+@requires_csrf_token
+def csrf_failure(request, reason=""):
+    return _error(
+        request,
+        403,
+        "Not allowed",
+        "The form had expired or came from elsewhere. Reload the page and try again; "
+        "copy anything you typed first.",
+    )

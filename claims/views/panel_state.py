@@ -8,6 +8,7 @@ optimistic-locked step (claims.services.save_claim).
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 from ..forms import ClaimForm, SourceForm, SourceFormSet
@@ -36,7 +37,11 @@ def forms_from_claim(claim: Claim) -> PanelForms:
 
 
 def bound_forms(data, claim: Claim) -> PanelForms:
-    return PanelForms(ClaimForm(data, instance=claim), SourceFormSet(data, prefix=PREFIX))
+    # A copy: validating a ModelForm writes the typed values into its
+    # instance, and the panel still shows `claim` as the stored version.
+    return PanelForms(
+        ClaimForm(data, instance=copy.copy(claim)), SourceFormSet(data, prefix=PREFIX)
+    )
 
 
 def _typed_rows(data) -> list[dict]:

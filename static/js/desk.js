@@ -237,7 +237,8 @@
     const panel = document.getElementById("claim-panel");
     if (!panel) return;
     const id = panel.dataset.claim || "";
-    emphasise(id, id !== openClaimId);
+    const scrolled = id !== openClaimId;
+    emphasise(id, scrolled);
     openClaimId = id;
     const target = event.detail && event.detail.target;
     if (target && target.id === "claim-panel") {
@@ -247,7 +248,8 @@
       const focusTarget =
         (focusId && document.getElementById(focusId)) ||
         document.getElementById("claim-panel-heading");
-      if (focusTarget) focusTarget.focus();
+      // After scrolling to a newly opened claim's highlight, keep it in view.
+      if (focusTarget) focusTarget.focus({ preventScroll: scrolled && !focusId });
     }
   }
 
