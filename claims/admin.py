@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Article, Claim, Rating, Source
+from .models import Article, Claim, ClaimVersion, Rating, ReviewEvent, Source
 
 
 @admin.register(Rating)
@@ -61,3 +61,33 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["stance", "publisher"]
     list_select_related = ["claim"]
     search_fields = ["title", "publisher", "url", "excerpt"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """The audit trail and published versions can be read, never changed."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClaimVersion)
+class ClaimVersionAdmin(ReadOnlyAdmin):
+    list_display = ["claim", "number", "rating_label", "approved_by", "approved_at"]
+    list_filter = ["rating_label", "correction_kind"]
+    list_select_related = ["claim", "approved_by"]
+    search_fields = ["statement", "claimant", "ruling"]
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "kind", "claim", "actor", "from_status", "to_status"]
+    list_filter = ["kind", "to_status"]
+    list_select_related = ["claim", "actor"]
+    search_fields = ["comment", "claim__statement"]
+    date_hierarchy = "created_at"

@@ -97,8 +97,18 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
 
     class Meta:
         model = Claim
-        fields = ["statement", "claimant", "claim_date", "rating", "ruling"]
+        fields = [
+            "statement",
+            "claimant",
+            "claim_date",
+            "rating",
+            "ruling",
+            "correction_kind",
+            "correction_text",
+        ]
         labels = {
+            "correction_kind": "Kind of note",
+            "correction_text": "Correction note",
             "statement": "Claim",
             "claimant": "Claimant",
             "claim_date": "Date of the claim",
@@ -108,6 +118,7 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
         help_texts = {
             "statement": "The claim as checked, in one sentence.",
             "claimant": "Who made the claim: a person or an organisation.",
+            "correction_text": "Readers see it, dated, above the verdict of the new version.",
         }
         widgets = {
             "claim_date": DateInput(),
@@ -118,6 +129,15 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].empty_label = "No verdict yet"
+        if self.instance.last_published_at is None:
+            # A correction note belongs to updates of a published verdict only.
+            del self.fields["correction_kind"]
+            del self.fields["correction_text"]
+        else:
+            self.fields["correction_kind"].widget = forms.RadioSelect(
+                choices=self.fields["correction_kind"].choices[1:]
+            )
+            self.fields["correction_text"].widget = forms.Textarea(attrs={"rows": 3})
 
 
 class SourceForm(DeskFormMixin, forms.ModelForm):

@@ -81,6 +81,11 @@ class Article(models.Model):
         self.slug = slug
 
 
+class CorrectionKind(models.TextChoices):
+    UPDATE = "update", "Update (new information)"
+    CORRECTION = "correction", "Correction (an error was fixed)"
+
+
 class ClaimStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
@@ -119,6 +124,40 @@ class Claim(models.Model):
     # a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # What readers see: the last approved version (None until the first approval).
+    current_version = models.ForeignKey(
+        "ClaimVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The reviewer who opened the review screen, shown to editors while in review.
+    reviewing_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The note that will accompany the next published version (updates only).
+    correction_kind = models.CharField(
+        "correction note kind", max_length=12, blank=True, choices=CorrectionKind.choices
+    )
+    correction_text = models.TextField("correction note", blank=True, max_length=2000)
+    withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
+    withdrawn_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_reason = models.TextField(blank=True)
 
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -195,3 +234,101 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def snapshot(self) -> dict:
+        """The source as a published version freezes it."""
+        return {
+            "url": self.url,
+            "title": self.title,
+            "publisher": self.publisher,
+            "published_on": self.published_on.isoformat() if self.published_on else None,
+            "accessed_on": self.accessed_on.isoformat() if self.accessed_on else None,
+            "excerpt": self.excerpt,
+            "stance": self.stance,
+            "archive_url": self.archive_url,
+        }
+
+
+class ImmutableModel(models.Model):
+    """A record that is written once: no update, no delete, from code or the admin."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ValueError(f"{type(self).__name__} records cannot be changed.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError(f"{type(self).__name__} records cannot be deleted.")
+
+
+class ClaimVersion(ImmutableModel):
+    """A verdict as a reviewer approved it: what the public pages show, frozen."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="versions")
+    number = models.PositiveIntegerField()
+    statement = models.CharField("claim", max_length=500)
+    claimant = models.CharField(max_length=200)
+    claim_date = models.DateField(null=True, blank=True)
+    rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
+    rating_label = models.CharField(max_length=100)
+    rating_value = models.PositiveSmallIntegerField(null=True, blank=True)
+    ruling = models.TextField()
+    start = models.PositiveIntegerField()
+    end = models.PositiveIntegerField()
+    exact = models.TextField()
+    sources = models.JSONField(default=list)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    approved_at = models.DateTimeField()
+    correction_kind = models.CharField(max_length=12, blank=True, choices=CorrectionKind.choices)
+    correction_text = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["claim", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="one_version_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} v{self.number}"
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", "Created"
+    EDITED = "edited", "Edited"
+    ANCHOR_MOVED = "anchor_moved", "Highlight moved"
+    SUBMITTED = "submitted", "Submitted for review"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved and published"
+    UPDATE_STARTED = "update_started", "Update started"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# Events that make their author a contributor (four-eyes rule).
+CONTENT_CHANGE_KINDS = [EventKind.CREATED, EventKind.EDITED, EventKind.ANCHOR_MOVED]
+
+
+class ReviewEvent(ImmutableModel):
+    """The audit trail: one row per transition or change, never edited."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    kind = models.CharField(max_length=20, choices=EventKind.choices)
+    from_status = models.CharField(max_length=20, blank=True, choices=ClaimStatus.choices)
+    to_status = models.CharField(max_length=20, blank=True, choices=ClaimStatus.choices)
+    comment = models.TextField(blank=True)
+    # {"field": [before, after], ...} for edits
+    changes = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["claim", "created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.claim_id})"

@@ -128,9 +128,7 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
     for c in claims:
         pk = int(c.pk)
         current = ' is-current" aria-current="true' if pk == current_id else ""
-        rating = (
-            f' · <span lang="{lang}">{escape(c.rating.label)}</span>' if c.rating_id else ""
-        )
+        rating = f' · <span lang="{lang}">{escape(c.rating.label)}</span>' if c.rating_id else ""
         sources = f"{int(c.source_count)} source{'' if c.source_count == 1 else 's'}"
         out.append(
             f'<li><a class="claim-link{current}" data-claim="{pk}" '
@@ -148,3 +146,17 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
 def shorten(text: str, limit: int) -> str:
     """Cut `text` to at most `limit` characters, ending with an ellipsis when cut."""
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def render_passage(body: str, start: int, end: int) -> SafeString:
+    """The paragraph(s) around [start, end) with that span marked: the claim in context."""
+    out = []
+    for p_start, p_end in paragraph_spans(body):
+        if p_end <= start or p_start >= end:
+            continue
+        a, b = max(start, p_start), min(end, p_end)
+        out.append(
+            f"<p>{escape(body[p_start:a])}<mark>{escape(body[a:b])}</mark>"
+            f"{escape(body[b:p_end])}</p>"
+        )
+    return mark_safe("".join(out))  # noqa: S308 - escaped above

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import Article, Claim, ClaimStatus, Source
+from .models import Article, Claim, ClaimStatus, ReviewEvent, Source
 
 
 def desk_articles():
@@ -35,8 +35,64 @@ def claims_in_text_order(article: Article):
 
 def claim_for_panel(claim_id: int):
     return (
-        Claim.objects.select_related("article", "rating", "created_by", "updated_by")
-        .prefetch_related(Prefetch("sources", queryset=Source.objects.order_by("order", "pk")))
+        Claim.objects.select_related(
+            "article", "rating", "created_by", "updated_by", "submitted_by", "reviewing_by"
+        )
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by("order", "pk")),
+            Prefetch("events", queryset=timeline_events()),
+        )
         .filter(pk=claim_id)
         .first()
     )
+
+
+def review_queue():
+    """Claims waiting for review, oldest submission first."""
+    return (
+        Claim.objects.filter(status=ClaimStatus.IN_REVIEW)
+        .select_related("article", "rating", "created_by", "submitted_by", "reviewing_by")
+        .only(
+            "statement",
+            "exact",
+            "submitted_at",
+            "status",
+            "last_published_at",
+            "article__title",
+            "article__language",
+            "rating__label",
+            "created_by__username",
+            "submitted_by__username",
+            "reviewing_by__username",
+        )
+        .order_by("submitted_at", "pk")
+    )
+
+
+def review_queue_count() -> int:
+    return Claim.objects.filter(status=ClaimStatus.IN_REVIEW).count()
+
+
+def claim_for_review(claim_id: int):
+    return (
+        Claim.objects.select_related(
+            "article",
+            "rating",
+            "created_by",
+            "updated_by",
+            "submitted_by",
+            "reviewing_by",
+            "current_version",
+            "current_version__approved_by",
+        )
+        .prefetch_related(
+            Prefetch("sources", queryset=Source.objects.order_by("order", "pk")),
+            Prefetch("events", queryset=timeline_events()),
+        )
+        .filter(pk=claim_id)
+        .first()
+    )
+
+
+def timeline_events():
+    return ReviewEvent.objects.select_related("actor").order_by("created_at", "pk")

@@ -12,10 +12,13 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .anchoring import Anchor
-from .models import Article, Claim, Source
+from .models import Article, Claim, EventKind, ReviewEvent, Source
 from .segments import sentence_spans
 
 CLAIM_FIELDS = ("statement", "claimant", "claim_date", "rating", "ruling")
+# Only offered (and saved) once a claim has been published: the note that
+# will accompany the next version.
+CORRECTION_FIELDS = ("correction_kind", "correction_text")
 SOURCE_FIELDS = (
     "url",
     "title",
@@ -84,6 +87,13 @@ def create_claim(article: Article, user, anchor: Anchor) -> Claim:
     claim = Claim(article=article, created_by=user, updated_by=user)
     claim.set_anchor(anchor)
     claim.save()
+    ReviewEvent.objects.create(
+        claim=claim,
+        actor=user,
+        kind=EventKind.CREATED,
+        to_status=claim.status,
+        changes={"quote": [None, anchor.exact]},
+    )
     return claim
 
 
@@ -91,7 +101,7 @@ def _locked_claim(claim_id: int, expected_version: int) -> Claim:
     """Fetch the claim for a write, refusing when it is gone, frozen or newer than expected."""
     claim = (
         Claim.objects.select_for_update(of=("self",))
-        .select_related("updated_by")
+        .select_related("updated_by", "rating")
         .filter(pk=claim_id)
         .first()
     )
@@ -114,23 +124,59 @@ def save_claim(
 
     The row lock plus the version check make concurrent saves end in exactly
     one winner; the loser gets StaleClaimError and keeps what they typed.
+    The audit event records what changed, computed from the rows in hand.
     """
     claim = _locked_claim(claim_id, expected_version)
-    for name in CLAIM_FIELDS:
-        setattr(claim, name, fields.get(name))
+    existing = list(claim.sources.all())
+    before = _content(claim, claim.rating, existing)
+    for name in (*CLAIM_FIELDS, *CORRECTION_FIELDS):
+        if name in fields:
+            value = fields[name]
+            setattr(claim, name, "" if value is None and name not in NULLABLE else value)
     claim.version = F("version") + 1
     claim.updated_by = user
     claim.save()
-    _sync_sources(claim, sources)
-    claim.refresh_from_db()
+    claim.refresh_from_db(fields=["version", "updated_at"])
+    final = _sync_sources(claim, existing, sources)
+    changes = _diff(before, _content(claim, claim.rating, final))
+    if changes:
+        ReviewEvent.objects.create(
+            claim=claim,
+            actor=user,
+            kind=EventKind.EDITED,
+            from_status=claim.status,
+            to_status=claim.status,
+            changes=changes,
+        )
     return claim
 
 
-def _sync_sources(claim: Claim, sources: list[SourceData]) -> None:
-    existing = {s.pk: s for s in claim.sources.all()}
-    kept, to_update, to_create = set(), [], []
+NULLABLE = {"claim_date", "rating"}
+
+
+def _content(claim: Claim, rating, sources) -> dict:
+    """What an edit can change, in a form the audit trail stores."""
+    return {
+        "claim": claim.statement,
+        "claimant": claim.claimant,
+        "date": claim.claim_date.isoformat() if claim.claim_date else None,
+        "verdict": rating.label if rating else None,
+        "ruling": claim.ruling,
+        "correction note": claim.correction_text,
+        "sources": [f"{s.title} <{s.url}> ({s.stance})" for s in sources],
+    }
+
+
+def _diff(before: dict, after: dict) -> dict:
+    return {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
+
+
+def _sync_sources(claim: Claim, existing: list[Source], sources: list[SourceData]):
+    """Make the claim's sources exactly `sources`, in order; returns them."""
+    by_id = {s.pk: s for s in existing}
+    kept, to_update, to_create, final = set(), [], [], []
     for order, row in enumerate(sources):
-        source = existing.get(row.id) if row.id is not None else None
+        source = by_id.get(row.id) if row.id is not None else None
         if source is None:
             source = Source(claim=claim)
             to_create.append(source)
@@ -143,23 +189,34 @@ def _sync_sources(claim: Claim, sources: list[SourceData]) -> None:
                 value = ""
             setattr(source, name, value)
         source.order = order
-    removed = set(existing) - kept
+        final.append(source)
+    removed = set(by_id) - kept
     if removed:
         Source.objects.filter(claim=claim, pk__in=removed).delete()
     if to_update:
         Source.objects.bulk_update(to_update, [*SOURCE_FIELDS, "order"])
     if to_create:
         Source.objects.bulk_create(to_create)
+    return final
 
 
 @transaction.atomic
 def move_claim_anchor(claim_id: int, expected_version: int, user, anchor: Anchor) -> Claim:
     claim = _locked_claim(claim_id, expected_version)
+    old = claim.exact
     claim.set_anchor(anchor)
     claim.version = F("version") + 1
     claim.updated_by = user
     claim.save()
     claim.refresh_from_db()
+    ReviewEvent.objects.create(
+        claim=claim,
+        actor=user,
+        kind=EventKind.ANCHOR_MOVED,
+        from_status=claim.status,
+        to_status=claim.status,
+        changes={"quote": [old, anchor.exact]},
+    )
     return claim
 
 

@@ -180,6 +180,35 @@ if not DEBUG:
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
 
+# Where links in emails point.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "desk@localhost")
+
+# Mail: printed to the console unless a real mailer is configured.
+MAILERS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
+        ),
+        "OPTIONS": {
+            key.lower(): os.environ[f"EMAIL_{key}"]
+            for key in ("HOST", "PORT", "USERNAME", "PASSWORD")
+            if os.environ.get(f"EMAIL_{key}")
+        },
+    }
+}
+
+# Notifications are Django tasks, enqueued after the transaction commits. The
+# immediate backend runs them right then, in the request; a deployment that
+# wants them off the request path names a queue backend here (README).
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get(
+            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+        )
+    }
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

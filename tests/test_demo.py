@@ -55,13 +55,22 @@ def test_loads_with_debug_on_and_is_idempotent(settings):
 
 
 @pytest.mark.django_db
+def test_rerun_without_reset_keeps_the_claims_and_their_ids(settings):
+    settings.DEBUG = True
+    call_command("load_demo", stdout=StringIO())
+    before = list(Claim.objects.order_by("pk").values_list("pk", "status", "version"))
+    call_command("load_demo", stdout=StringIO())
+    assert list(Claim.objects.order_by("pk").values_list("pk", "status", "version")) == before
+
+
+@pytest.mark.django_db
 def test_rerun_restores_edited_demo_data(settings):
     settings.DEBUG = True
     call_command("load_demo", stdout=StringIO())
     Claim.objects.update(statement="edited")
     User.objects.filter(username="editor").update(is_active=False)
     User.objects.get(username="reviewer").groups.clear()
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", "--reset", stdout=StringIO())
     assert not Claim.objects.filter(statement="edited").exists()
     assert User.objects.get(username="editor").is_active
     assert User.objects.get(username="reviewer").groups.filter(name="Reviewers").exists()

@@ -148,6 +148,14 @@ def two_sources():
     ]
 
 
+def with_three_sources(claim):
+    """The demo draft has two sources; some tests move a third one around."""
+    Source.objects.create(
+        claim=claim, order=2, url="https://example.org/third", title="Third source"
+    )
+    return Claim.objects.get(pk=claim.pk)
+
+
 def claim_url(claim):
     return f"/desk/claims/{claim.pk}/"
 
@@ -353,7 +361,7 @@ def test_create_claim_by_reviewer(client, reviewer, article):
 
 
 def test_panel_get_htmx_is_a_fragment(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = with_three_sources(demo["claims"][2])
     response = editor_client.get(claim_url(claim), **HX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -374,7 +382,7 @@ def test_panel_get_htmx_is_a_fragment(editor_client, demo):
 
 
 def test_panel_get_without_htmx_redirects_to_the_article(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     response = editor_client.get(claim_url(claim))
     assert response.status_code == 302
     assert response["Location"] == f"/desk/articles/{claim.article_id}/?claim={claim.pk}"
@@ -420,7 +428,7 @@ def test_save_without_htmx_redirects(editor_client, draft):
 
 
 def test_save_updates_reorders_and_deletes_existing_sources(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = with_three_sources(demo["claims"][2])
     old = list(claim.sources.order_by("order"))
     rows = [
         {"id": old[2].pk, "url": old[2].url, "title": "Third, now first", "stance": "context"},
@@ -696,7 +704,7 @@ def test_source_actions_rearrange_without_saving(editor_client, draft, action, e
 
 
 def test_source_actions_keep_ids_with_their_rows(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = with_three_sources(demo["claims"][2])
     before = snapshot(claim.pk)
     values = form_values(editor_client.get(claim_url(claim), **HX).content.decode())
     ids = [values[f"sources-{i}-id"] for i in range(3)]
@@ -719,7 +727,7 @@ def test_source_actions_keep_ids_with_their_rows(editor_client, demo):
 
 def test_round_trip_of_rendered_form_saves_identical_values(editor_client, demo):
     """Submitting the panel unchanged stores exactly what was there (only the version moves)."""
-    claim = demo["claims"][1]
+    claim = demo["claims"][2]
     before = snapshot(claim.pk)
     values = form_values(editor_client.get(claim_url(claim), **HX).content.decode())
     values["action"] = "save"
@@ -842,7 +850,7 @@ def test_reviewer_can_edit(client, reviewer, draft):
 
 
 def test_in_review_claim_panel_is_read_only(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
     html = editor_client.get(claim_url(claim), **HX).content.decode()
     assert 'class="form claim-form"' not in html
@@ -850,7 +858,7 @@ def test_in_review_claim_panel_is_read_only(editor_client, demo):
 
 
 def outsider_requests(demo, article):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     s = selection(article)
     return [
         (f"/desk/articles/{article.pk}/claims/", s),
@@ -876,7 +884,7 @@ def test_outsider_gets_403_on_every_post(client, outsider, demo, article, htmx):
 
 def test_outsider_gets_403_on_panel_get(client, outsider, demo):
     client.force_login(outsider)
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     assert client.get(claim_url(claim), **HX).status_code == 403
     assert client.get(f"/desk/claims/{claim.pk}/delete/", **HX).status_code == 403
 
@@ -892,7 +900,7 @@ def test_anonymous_post_goes_to_login(client, demo, article):
 def test_inactive_editor_is_refused(client, make_user, demo):
     user = make_user("gone", "Editors", is_active=False)
     client.force_login(user)  # a session from before the account was disabled
-    response = client.get(claim_url(demo["claims"][0]), **HX)
+    response = client.get(claim_url(demo["claims"][2]), **HX)
     assert response.status_code in (302, 403)
 
 
@@ -963,7 +971,7 @@ def test_odd_actions_do_not_crash_or_save(editor_client, draft, action):
 
 
 def test_full_page_shows_claim_in_review_read_only(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
     html = editor_client.get(
         f"/desk/articles/{claim.article_id}/?claim={claim.pk}"
@@ -974,7 +982,7 @@ def test_full_page_shows_claim_in_review_read_only(editor_client, demo):
 
 
 def test_full_page_refusal_for_claim_in_review_keeps_create_claim(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
     response = editor_client.post(claim_url(claim), save_data(claim.version))
     assert response.status_code == 409
@@ -996,7 +1004,7 @@ def test_move_highlight_of_claim_in_review_is_refused(editor_client, draft):
 
 
 def test_refused_save_of_claim_in_review_shows_stored_values(editor_client, demo):
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     Claim.objects.filter(pk=claim.pk).update(status=ClaimStatus.IN_REVIEW)
     response = editor_client.post(
         claim_url(claim), save_data(claim.version, statement="TYPED statement"), **HX

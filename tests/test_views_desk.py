@@ -97,7 +97,7 @@ def parse(response) -> _Page:
 
 def desk_pages(demo):
     article = demo["article"]
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     return [
         "/desk/",
         "/desk/articles/new/",
@@ -204,7 +204,7 @@ def test_desk_index_lists_articles_and_my_claims(client, demo):
 
 def test_annotating_screen_shows_article_and_claims(editor_client, demo):
     article = demo["article"]
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     html = editor_client.get(f"/desk/articles/{article.pk}/").content.decode()
     assert 'id="article-text"' in html and "<mark" in html
     assert ">Create claim</button>" in html
@@ -236,7 +236,7 @@ def test_claim_of_another_article_redirects_to_the_bare_article(editor_client, d
     from claims import services
 
     other = services.create_article(editor, title="Autre", body="Une phrase. Une autre.")
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     response = editor_client.get(f"/desk/articles/{other.pk}/?claim={claim.pk}")
     assert response.status_code == 302
     assert response["Location"] == f"/desk/articles/{other.pk}/"
@@ -475,7 +475,7 @@ def all_pages(client, demo, editor):
         pages.append((path, client.get(path)))
     pages.append(("404", client.get("/desk/articles/424242/")))
     pages.append(("400", client.post("/desk/articles/new/", article_post())))
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     pages.append(("delete", client.get(f"/desk/claims/{claim.pk}/delete/")))
     outsider = Client()
     from django.contrib.auth.models import User
@@ -528,7 +528,7 @@ def test_every_post_requires_csrf(demo, editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     article = demo["article"]
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     start, end = article.sentences[0]
     posts = [
         ("/desk/articles/new/", article_post(text="Du texte.")),
@@ -589,7 +589,7 @@ def test_login_requires_csrf(demo):
 def test_csrf_failure_is_a_styled_message_for_htmx(demo, editor):
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
-    claim = demo["claims"][0]
+    claim = demo["claims"][2]
     response = client.post(f"/desk/claims/{claim.pk}/", {"action": "save"}, **HX)
     assert response.status_code == 403
     assert response.get("HX-Retarget") == "#flash"

@@ -14,8 +14,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from .. import notifications, services, workflow
 from ..anchoring import make_anchor
-from ..models import Article, Claim, Rating, Source
+from ..models import Article, Claim, ClaimVersion, Rating
 from ..segments import sentence_spans
 from ..text import canonicalize
 
@@ -41,12 +42,39 @@ def demo_body(data: dict) -> str:
 
 
 @transaction.atomic
-def load_demo() -> dict:
+def load_demo(*, reset: bool = False) -> dict:
+    """Load the demo newsroom; demo claims already there are kept as they are.
+
+    With `reset`, the demo article's claims (and their history) are removed
+    and replayed, which puts the desk back in its initial demo state.
+    """
     data = newsroom()
     users = _accounts()
     article = _article(data, users["editor"])
-    claims = [_claim(article, spec, users["editor"]) for spec in data["claims"]]
+    if reset:
+        _clear_claims(article)
+    with notifications.muted():
+        claims = [
+            _existing_claim(article, spec) or _claim(article, spec, users)
+            for spec in data["claims"]
+        ]
     return {"article": article, "claims": claims, "users": users}
+
+
+def _existing_claim(article: Article, spec: dict) -> Claim | None:
+    start = article.body.index(spec["quote"])
+    return Claim.objects.filter(
+        article=article, start=start, end=start + len(spec["quote"])
+    ).first()
+
+
+def _clear_claims(article: Article) -> None:
+    # Published versions are protected against deletion by code paths that
+    # go through the model; the reset is the one place allowed to remove them.
+    claims = Claim.objects.filter(article=article)
+    claims.update(current_version=None)
+    ClaimVersion.objects.filter(claim__article=article).delete()
+    claims.delete()
 
 
 def _accounts() -> dict:
@@ -86,31 +114,37 @@ def _article(data: dict, editor) -> Article:
     return article
 
 
-def _claim(article: Article, spec: dict, editor) -> Claim:
+def _claim(article: Article, spec: dict, users: dict) -> Claim:
+    """Replay the claim's history through the real services and workflow."""
+    editor, reviewer = users["editor"], users["reviewer"]
     start = article.body.index(spec["quote"])
     anchor = make_anchor(article.body, start, start + len(spec["quote"]))
-    claim = Claim.objects.filter(article=article, start=anchor.start, end=anchor.end).first()
-    claim = claim or Claim(article=article, created_by=editor)
-    claim.set_anchor(anchor)
-    claim.statement = spec["statement"]
-    claim.claimant = spec["claimant"]
-    claim.claim_date = dt.date.fromisoformat(spec["claim_date"])
-    claim.rating = Rating.objects.get(label=spec["rating"])
-    claim.ruling = spec["ruling"]
-    claim.updated_by = editor
-    claim.save()
-    claim.sources.all().delete()
-    Source.objects.bulk_create(
-        Source(
-            claim=claim,
-            order=order,
-            url=s["url"],
-            title=s["title"],
-            publisher=s["publisher"],
-            published_on=dt.date.fromisoformat(s["published_on"]),
-            stance=s["stance"],
-            excerpt=s["excerpt"],
+    claim = services.create_claim(article, editor, anchor)
+    fields = {
+        "statement": spec["statement"],
+        "claimant": spec["claimant"],
+        "claim_date": dt.date.fromisoformat(spec["claim_date"]),
+        "rating": Rating.objects.get(label=spec["rating"]),
+        "ruling": spec["ruling"],
+    }
+    sources = [
+        services.SourceData(
+            id=None,
+            fields={
+                "url": s["url"],
+                "title": s["title"],
+                "publisher": s["publisher"],
+                "published_on": dt.date.fromisoformat(s["published_on"]),
+                "stance": s["stance"],
+                "excerpt": s["excerpt"],
+            },
         )
-        for order, s in enumerate(spec["sources"])
-    )
+        for s in spec["sources"]
+    ]
+    claim = services.save_claim(claim.pk, claim.version, editor, fields, sources)
+    if spec["demo_state"] in ("in_review", "published"):
+        workflow.submit(claim.pk, editor)
+    if spec["demo_state"] == "published":
+        workflow.approve(claim.pk, reviewer)
+    claim.refresh_from_db()
     return claim

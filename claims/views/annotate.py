@@ -15,15 +15,16 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
-from .. import selectors, services
+from .. import selectors, services, workflow
 from ..anchoring import AnchorError, anchor_selection
-from ..models import Article, Claim, ClaimStatus
-from ..permissions import can_delete_claim, can_edit_claims
+from ..models import Article, Claim, ClaimStatus, EventKind
+from ..permissions import can_delete_claim, can_edit_claims, can_review
 from ..rendering import Highlight, render_article, render_claim_list, shorten
 from . import panel_state
 from .access import desk_view
 
 TEMPLATE = "desk/annotate.html"
+PANEL_EVENTS = 8
 
 
 def annotate_context(request, article: Article, *, open_claim_id=None, claim=None, forms=None):
@@ -69,6 +70,18 @@ def panel_context(request, claim, forms=None, *, numbers=None, message="", level
         forms = panel_state.forms_from_claim(claim)
     return {
         "claim": claim,
+        "actions": [
+            a
+            for a in workflow.available_actions(request.user, claim)
+            if a in (workflow.SUBMIT, workflow.START_UPDATE)
+        ],
+        "can_open_review": can_review(request.user) and claim.status == ClaimStatus.IN_REVIEW,
+        # The panel shows the recent history; the review screen has all of it.
+        "events": (events := list(claim.events.all()))[-PANEL_EVENTS:],
+        "earlier_events": max(len(events) - PANEL_EVENTS, 0),
+        "last_request": next(
+            (e for e in reversed(events) if e.kind == EventKind.CHANGES_REQUESTED), None
+        ),
         "claim_number": (numbers or {}).get(claim.pk),
         "form": forms.form,
         "formset": forms.formset,
@@ -181,7 +194,7 @@ def claim_panel(request, claim_id: int):
     if not can_edit_claims(request.user):
         raise PermissionDenied("Your role cannot edit claims.")
     action = request.POST.get("action", "save")
-    if action != "save":
+    if action not in ("save", "submit"):
         forms = panel_state.rearranged_forms(request.POST, claim, action)
         return _panel_response(
             request,
@@ -200,7 +213,11 @@ def claim_panel(request, claim_id: int):
             level="error",
             message="Nothing was saved: correct the fields marked below.",
         )
-    fields = {k: forms.form.cleaned_data[k] for k in services.CLAIM_FIELDS}
+    fields = {
+        k: forms.form.cleaned_data[k]
+        for k in (*services.CLAIM_FIELDS, *services.CORRECTION_FIELDS)
+        if k in forms.form.cleaned_data
+    }
     try:
         saved = services.save_claim(
             claim.pk,
@@ -222,10 +239,18 @@ def claim_panel(request, claim_id: int):
         return _panel_response(
             request, claim, forms, status=409, level="error", message=error.message
         )
+    message, level = "Saved.", "info"
+    if action == "submit":
+        # Submit what is on the screen: save first, then hand it to review.
+        try:
+            workflow.submit(saved.pk, request.user)
+            message = "Saved and submitted for review."
+        except workflow.TransitionError as error:
+            message, level = f"Saved, but not submitted. {error.message}", "error"
     saved = selectors.claim_for_panel(saved.pk)
     if not request.htmx:
         return redirect(saved.get_absolute_url())
-    return _refresh_all(request, saved.article, saved, message="Saved.")
+    return _refresh_all(request, saved.article, saved, message=message, level=level)
 
 
 @require_POST
@@ -281,3 +306,11 @@ def claim_delete(request, claim_id: int):
     if not request.htmx:
         return redirect("desk:article", article.pk)
     return _refresh_all(request, article, None, message="Claim deleted.")
+
+
+def panel_after_transition(request, claim_id: int, message: str, *, level="info", status=200):
+    """The panel and the list after a workflow action taken from the panel."""
+    claim = selectors.claim_for_panel(claim_id)
+    context = annotate_context(request, claim.article, claim=claim)
+    context.update({"panel_message": message, "panel_level": level})
+    return _fragments(request, context, "claim-panel", "claim-list", status=status)

@@ -25,6 +25,7 @@ def index(request):
             "articles": articles,
             "my_claims": list(selectors.claims_of_user(request.user)),
             "can_load_articles": can_load_articles(request.user),
+            "review_count": selectors.review_queue_count(),
         },
     )
 

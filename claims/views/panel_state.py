@@ -16,7 +16,16 @@ from ..models import Claim
 from ..services import SourceData
 
 PREFIX = "sources"
-CLAIM_FORM_FIELDS = ["statement", "claimant", "claim_date", "rating", "ruling", "version"]
+CLAIM_FORM_FIELDS = [
+    "statement",
+    "claimant",
+    "claim_date",
+    "rating",
+    "ruling",
+    "correction_kind",
+    "correction_text",
+    "version",
+]
 SOURCE_FORM_FIELDS = ["id", *SourceForm.Meta.fields]
 
 

@@ -86,8 +86,9 @@ class Command(BaseCommand):
         counts = [int(c) for c in counts.split(",")]
         rows = []
         try:
-            with transaction.atomic(), override_settings(
-                ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, DEBUG=False
+            with (
+                transaction.atomic(),
+                override_settings(ALLOWED_HOSTS=["*"], SECURE_SSL_REDIRECT=False, DEBUG=False),
             ):
                 user = User.objects.create_user("benchmark-editor")
                 user.groups.add(Group.objects.get(name="Editors"))

@@ -13,14 +13,19 @@ class Command(BaseCommand):
             action="store_true",
             help="Run even with DEBUG off (the demo accounts have a public password).",
         )
+        parser.add_argument(
+            "--reset",
+            action="store_true",
+            help="Remove the demo article's claims and their history, then load them again.",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, reset=False, **options):
         if not settings.DEBUG and not force:
             raise CommandError(
                 "Refusing to load the demo newsroom with DEBUG off: its accounts have a "
                 "public password. Use --force if you really mean it."
             )
-        result = load_demo()
+        result = load_demo(reset=reset)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo newsroom loaded: “{result['article'].title}” with "

@@ -1,0 +1,153 @@
+"""The review side: the queue, the review screen, and every workflow transition."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
+
+from .. import selectors, workflow
+from ..permissions import can_review
+from ..rendering import render_passage
+from .access import desk_view
+from .annotate import panel_after_transition
+from .params import parse_id
+
+TRANSITIONS = {
+    workflow.SUBMIT: lambda claim, user, post: workflow.submit(claim.pk, user),
+    workflow.APPROVE: lambda claim, user, post: workflow.approve(
+        claim.pk, user, expected_version=parse_id(post.get("version"))
+    ),
+    workflow.REQUEST_CHANGES: lambda claim, user, post: workflow.request_changes(
+        claim.pk, user, post.get("comment", "")
+    ),
+    workflow.START_UPDATE: lambda claim, user, post: workflow.start_update(claim.pk, user),
+    workflow.WITHDRAW: lambda claim, user, post: workflow.withdraw(
+        claim.pk, user, post.get("reason", "")
+    ),
+}
+
+DONE = {
+    workflow.SUBMIT: "Submitted for review.",
+    workflow.APPROVE: "Approved and published.",
+    workflow.REQUEST_CHANGES: "Changes requested; the claim went back to its editor.",
+    workflow.START_UPDATE: "Update started: readers keep the published version until the "
+    "next approval.",
+    workflow.WITHDRAW: "Withdrawn.",
+}
+
+
+@require_GET
+@desk_view(can_review)
+def queue(request):
+    claims = list(selectors.review_queue())
+    now = timezone.now()
+    for claim in claims:
+        claim.waiting = now - claim.submitted_at if claim.submitted_at else None
+    return render(request, "desk/review_queue.html", {"claims": claims})
+
+
+def review_context(request, claim, **extra):
+    people = workflow.contributors(claim)
+    actions = workflow.available_actions(request.user, claim, people)
+    current = claim.current_version
+    return {
+        "claim": claim,
+        "article": claim.article,
+        "passage_html": render_passage(claim.article.body, claim.start, claim.end),
+        "actions": actions,
+        "approval_refusal": workflow.approval_refusal(request.user, claim, people)
+        if claim.status == "in_review"
+        else "",
+        "published": current,
+        "diff": _diff_rows(claim, current) if current else [],
+        "events": list(claim.events.all()),
+        **extra,
+    }
+
+
+def _diff_rows(claim, version):
+    rows = [
+        ("Claim", version.statement, claim.statement),
+        ("Claimant", version.claimant, claim.claimant),
+        ("Date of the claim", _date(version.claim_date), _date(claim.claim_date)),
+        ("Verdict", version.rating_label, claim.rating.label if claim.rating else ""),
+        ("Ruling", version.ruling, claim.ruling),
+        ("Highlighted passage", version.exact, claim.exact),
+        (
+            "Sources",
+            "\n".join(f"{s['title']} — {s['url']}" for s in version.sources),
+            "\n".join(f"{s.title} — {s.url}" for s in claim.sources.all()),
+        ),
+    ]
+    return [
+        {"label": label, "before": before, "after": after, "changed": before != after}
+        for label, before, after in rows
+    ]
+
+
+def _date(value):
+    return value.isoformat() if value else ""
+
+
+@require_GET
+@desk_view()
+def review(request, claim_id: int):
+    claim = selectors.claim_for_review(claim_id)
+    if claim is None:
+        raise Http404("No such claim.")
+    if can_review(request.user) and claim.status == "in_review" and not claim.reviewing_by_id:
+        workflow.start_review(claim.pk, request.user)
+        claim = selectors.claim_for_review(claim_id)
+    return render(request, "desk/review.html", review_context(request, claim))
+
+
+@require_POST
+@desk_view()
+def transition(request, claim_id: int):
+    """Apply one workflow action; the workflow module decides whether it is allowed."""
+    claim = selectors.claim_for_review(claim_id)
+    if claim is None:
+        raise Http404("No such claim.")
+    action = request.POST.get("action", "")
+    apply = TRANSITIONS.get(action)
+    if apply is None:
+        return render(
+            request,
+            "desk/review.html",
+            review_context(request, claim, error="Unknown action."),
+            status=400,
+        )
+    try:
+        apply(claim, request.user, request.POST)
+    except workflow.TransitionError as error:
+        if error.forbidden:
+            raise PermissionDenied(error.message) from error
+        return _refused(request, claim, action, error.message)
+    messages.success(request, DONE[action])
+    if request.htmx and request.POST.get("from") == "panel":
+        return panel_after_transition(request, claim.pk, DONE[action])
+    if action in (workflow.APPROVE, workflow.REQUEST_CHANGES) and can_review(request.user):
+        return redirect("desk:review_queue")
+    return redirect("desk:review", claim.pk)
+
+
+def _refused(request, claim, action, message):
+    if request.htmx and request.POST.get("from") == "panel":
+        return panel_after_transition(request, claim.pk, message, level="error", status=409)
+    field_errors = {}
+    if action == workflow.REQUEST_CHANGES:
+        field_errors["comment"] = message
+    elif action == workflow.WITHDRAW:
+        field_errors["reason"] = message
+    context = review_context(
+        request,
+        selectors.claim_for_review(claim.pk),
+        error=message,
+        field_errors=field_errors,
+        typed=request.POST,
+    )
+    return render(request, "desk/review.html", context, status=400 if field_errors else 409)

@@ -1,0 +1,308 @@
+"""The review workflow: the one place that knows which transition is allowed to whom.
+
+    draft ──submit──▶ in_review ──approve──▶ published ──withdraw──▶ withdrawn
+      ▲                  │                      │
+      │          request changes                │ start an update
+      └── changes_requested ◀┘                  ▼
+                                         draft (readers keep the last published version)
+
+Each transition is a function that locks the claim's row, checks the state and
+the person, changes the claim, writes an audit event and schedules the
+notifications for after the commit. The screens ask `available_actions()`,
+so a button is shown exactly when the server would accept it; the server
+checks again on every request.
+
+Concurrency: every transition takes the claim's row lock (SELECT … FOR UPDATE)
+before reading its status, so two reviewers approving at once serialise; the
+second one finds the claim already published and gets a TransitionError.
+"""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from . import notifications
+from .models import (
+    CONTENT_CHANGE_KINDS,
+    Claim,
+    ClaimStatus,
+    ClaimVersion,
+    CorrectionKind,
+    EventKind,
+    ReviewEvent,
+)
+from .permissions import can_edit_claims, can_review
+
+SUBMIT = "submit"
+APPROVE = "approve"
+REQUEST_CHANGES = "request_changes"
+START_UPDATE = "start_update"
+WITHDRAW = "withdraw"
+
+ACTION_LABELS = {
+    SUBMIT: "Submit for review",
+    APPROVE: "Approve and publish",
+    REQUEST_CHANGES: "Request changes",
+    START_UPDATE: "Start an update",
+    WITHDRAW: "Withdraw",
+}
+
+
+class TransitionError(Exception):
+    """A refused transition, with a message for the person and an HTTP-ish kind."""
+
+    def __init__(self, message: str, *, forbidden: bool = False):
+        super().__init__(message)
+        self.message = message
+        self.forbidden = forbidden
+
+
+# -- questions the screens ask ------------------------------------------------
+
+
+def contributors(claim: Claim) -> set[int]:
+    """Ids of the people who may not approve this claim (the four-eyes rule).
+
+    Its creator, always; and whoever changed its claim, verdict, ruling,
+    sources or highlight since its last publication (or ever, if never
+    published), as the audit trail records it.
+    """
+    people = {claim.created_by_id} if claim.created_by_id else set()
+    events = ReviewEvent.objects.filter(claim=claim, kind__in=CONTENT_CHANGE_KINDS)
+    if claim.last_published_at:
+        events = events.filter(created_at__gt=claim.last_published_at)
+    people.update(a for a in events.values_list("actor_id", flat=True) if a)
+    return people
+
+
+def approval_refusal(user, claim: Claim, people: set[int] | None = None) -> str:
+    """Why `user` may not approve `claim` now, or "" if they may."""
+    if not can_review(user):
+        return "Only reviewers can approve and publish."
+    if claim.status != ClaimStatus.IN_REVIEW:
+        return f"This claim is {claim.get_status_display().lower()}, not in review."
+    people = contributors(claim) if people is None else people
+    if user.pk in people:
+        return (
+            "You wrote or changed this claim since its last publication: a second person "
+            "must approve it (four-eyes rule)."
+        )
+    return ""
+
+
+def available_actions(user, claim: Claim, people: set[int] | None = None) -> list[str]:
+    """The transitions `user` may take on `claim` now, in the order the screen shows them."""
+    actions = []
+    if claim.status in (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED):
+        if can_edit_claims(user):
+            actions.append(SUBMIT)
+    elif claim.status == ClaimStatus.IN_REVIEW:
+        if can_review(user):
+            if not approval_refusal(user, claim, people):
+                actions.append(APPROVE)
+            actions.append(REQUEST_CHANGES)
+    elif claim.status == ClaimStatus.PUBLISHED:
+        if can_edit_claims(user):
+            actions.append(START_UPDATE)
+        if can_review(user):
+            actions.append(WITHDRAW)
+    return actions
+
+
+def missing_for_submission(claim: Claim) -> list[str]:
+    """What a claim lacks before it can go to review, named as the screen names it."""
+    missing = []
+    if not claim.statement.strip():
+        missing.append("the claim")
+    if not claim.claimant.strip():
+        missing.append("the claimant")
+    if claim.rating_id is None:
+        missing.append("a verdict")
+    if not claim.ruling.strip():
+        missing.append("a ruling")
+    if not claim.sources.exists():
+        missing.append("at least one source")
+    if claim.last_published_at and not (claim.correction_kind and claim.correction_text.strip()):
+        missing.append("a correction note (an update of a published verdict needs one)")
+    return missing
+
+
+# -- transitions --------------------------------------------------------------
+
+
+def _lock(claim_id: int) -> Claim:
+    claim = Claim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
+    if claim is None:
+        raise TransitionError("This claim no longer exists.")
+    return claim
+
+
+def _move(claim: Claim, user, kind: str, to_status: str, comment: str = "", **fields) -> None:
+    from_status = claim.status
+    claim.status = to_status
+    for name, value in fields.items():
+        setattr(claim, name, value)
+    claim.version = F("version") + 1
+    claim.save()
+    claim.refresh_from_db()
+    ReviewEvent.objects.create(
+        claim=claim,
+        actor=user,
+        kind=kind,
+        from_status=from_status,
+        to_status=to_status,
+        comment=comment,
+    )
+
+
+def _joined(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+@transaction.atomic
+def submit(claim_id: int, user) -> Claim:
+    claim = _lock(claim_id)
+    if not can_edit_claims(user):
+        raise TransitionError("Your role cannot submit claims.", forbidden=True)
+    if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED):
+        raise TransitionError(
+            f"This claim is {claim.get_status_display().lower()}; only a draft can be submitted."
+        )
+    missing = missing_for_submission(claim)
+    if missing:
+        raise TransitionError(f"Before submitting, add {_joined(missing)}.")
+    _move(
+        claim,
+        user,
+        EventKind.SUBMITTED,
+        ClaimStatus.IN_REVIEW,
+        submitted_at=timezone.now(),
+        submitted_by=user,
+        reviewing_by=None,
+    )
+    notifications.after_commit(notifications.claim_submitted, claim.pk)
+    return claim
+
+
+@transaction.atomic
+def start_review(claim_id: int, user) -> Claim:
+    """A reviewer opened the review screen: editors see who is reviewing."""
+    claim = _lock(claim_id)
+    if can_review(user) and claim.status == ClaimStatus.IN_REVIEW and not claim.reviewing_by_id:
+        Claim.objects.filter(pk=claim.pk).update(reviewing_by=user)
+        claim.reviewing_by = user
+    return claim
+
+
+@transaction.atomic
+def approve(claim_id: int, user, *, expected_version: int | None = None) -> ClaimVersion:
+    claim = _lock(claim_id)
+    if claim.status == ClaimStatus.PUBLISHED and claim.current_version_id:
+        approver = claim.current_version.approved_by
+        who = approver.get_username() if approver else "someone else"
+        raise TransitionError(f"{who} has already approved and published this claim.")
+    refusal = approval_refusal(user, claim)
+    if refusal:
+        raise TransitionError(refusal, forbidden=not can_review(user) or "four-eyes" in refusal)
+    if expected_version is not None and claim.version != expected_version:
+        raise TransitionError(
+            "The claim changed while you were reviewing it; reload the review screen."
+        )
+    now = timezone.now()
+    number = (claim.versions.count() or 0) + 1
+    version = ClaimVersion.objects.create(
+        claim=claim,
+        number=number,
+        statement=claim.statement,
+        claimant=claim.claimant,
+        claim_date=claim.claim_date,
+        rating=claim.rating,
+        rating_label=claim.rating.label,
+        rating_value=claim.rating.value,
+        ruling=claim.ruling,
+        exact=claim.exact,
+        start=claim.start,
+        end=claim.end,
+        sources=[s.snapshot() for s in claim.sources.all()],
+        approved_by=user,
+        approved_at=now,
+        correction_kind=claim.correction_kind if number > 1 else "",
+        correction_text=claim.correction_text if number > 1 else "",
+    )
+    _move(
+        claim,
+        user,
+        EventKind.APPROVED,
+        ClaimStatus.PUBLISHED,
+        last_published_at=now,
+        current_version=version,
+        reviewing_by=None,
+        correction_kind="",
+        correction_text="",
+    )
+    notifications.after_commit(notifications.claim_published, claim.pk)
+    return version
+
+
+@transaction.atomic
+def request_changes(claim_id: int, user, comment: str) -> Claim:
+    claim = _lock(claim_id)
+    if not can_review(user):
+        raise TransitionError("Only reviewers can request changes.", forbidden=True)
+    if claim.status != ClaimStatus.IN_REVIEW:
+        raise TransitionError(f"This claim is {claim.get_status_display().lower()}, not in review.")
+    comment = (comment or "").strip()
+    if not comment:
+        raise TransitionError("Write a comment: say what needs to change.")
+    _move(
+        claim,
+        user,
+        EventKind.CHANGES_REQUESTED,
+        ClaimStatus.CHANGES_REQUESTED,
+        comment,
+        reviewing_by=None,
+    )
+    notifications.after_commit(notifications.changes_requested, claim.pk)
+    return claim
+
+
+@transaction.atomic
+def start_update(claim_id: int, user) -> Claim:
+    claim = _lock(claim_id)
+    if not can_edit_claims(user):
+        raise TransitionError("Your role cannot edit claims.", forbidden=True)
+    if claim.status != ClaimStatus.PUBLISHED:
+        raise TransitionError("Only a published claim can be updated.")
+    _move(
+        claim,
+        user,
+        EventKind.UPDATE_STARTED,
+        ClaimStatus.DRAFT,
+        correction_kind=CorrectionKind.UPDATE,
+    )
+    return claim
+
+
+@transaction.atomic
+def withdraw(claim_id: int, user, reason: str) -> Claim:
+    claim = _lock(claim_id)
+    if not can_review(user):
+        raise TransitionError("Only reviewers can withdraw a fact-check.", forbidden=True)
+    if claim.status != ClaimStatus.PUBLISHED:
+        raise TransitionError("Only a published fact-check can be withdrawn.")
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransitionError("Write the reason for withdrawing: readers will see it.")
+    _move(
+        claim,
+        user,
+        EventKind.WITHDRAWN,
+        ClaimStatus.WITHDRAWN,
+        reason,
+        withdrawn_at=timezone.now(),
+        withdrawn_by=user,
+        withdrawn_reason=reason,
+    )
+    return claim
