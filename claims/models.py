@@ -124,6 +124,9 @@ class Claim(models.Model):
     # a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The fact-check's public address (/fact-checks/<slug>/), fixed at the
+    # first approval so that links never break.
+    slug = models.SlugField(max_length=120, unique=True, null=True, blank=True, editable=False)
     # What readers see: the last approved version (None until the first approval).
     current_version = models.ForeignKey(
         "ClaimVersion", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -183,6 +186,22 @@ class Claim(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("desk:article", args=[self.article_id]) + f"?claim={self.pk}"
+
+    def assign_public_slug(self) -> None:
+        """A readable, unique slug from the claim as checked (kept once set)."""
+        if self.slug:
+            return
+        base = slugify(self.statement)[:80].rstrip("-") or "fact-check"
+        taken = set(
+            Claim.objects.filter(slug__startswith=base)
+            .exclude(pk=self.pk)
+            .values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug = f"{base}-{n}"
+            n += 1
+        self.slug = slug
 
     @property
     def anchor(self) -> Anchor:

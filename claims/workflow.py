@@ -231,6 +231,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         correction_kind=claim.correction_kind if number > 1 else "",
         correction_text=claim.correction_text if number > 1 else "",
     )
+    claim.assign_public_slug()
     _move(
         claim,
         user,
@@ -241,6 +242,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         reviewing_by=None,
         correction_kind="",
         correction_text="",
+        slug=claim.slug,
     )
     notifications.after_commit(notifications.claim_published, claim.pk)
     return version
