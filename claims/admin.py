@@ -13,7 +13,9 @@ class RatingAdmin(admin.ModelAdmin):
 class ClaimInline(admin.TabularInline):
     model = Claim
     fields = ["statement", "status", "rating", "start", "end"]
-    readonly_fields = ["start", "end"]
+    # Status moves only through the workflow (claims/workflow.py), which
+    # enforces the four-eyes rule and writes the audit trail.
+    readonly_fields = ["status", "start", "end"]
     extra = 0
     show_change_link = True
 
@@ -51,6 +53,16 @@ class ClaimAdmin(admin.ModelAdmin):
         "created_at",
         "updated_at",
         "last_published_at",
+        # The workflow's fields: changed only by its transitions.
+        "status",
+        "current_version",
+        "slug",
+        "submitted_at",
+        "submitted_by",
+        "reviewing_by",
+        "withdrawn_at",
+        "withdrawn_by",
+        "withdrawn_reason",
     ]
     inlines = [SourceInline]
 

@@ -18,13 +18,19 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+# Only for the messages: lazy, so they are translated when shown, into the
+# language of whoever reads them (nothing here needs a request).
+from django.utils.translation import gettext_lazy as _
+
 CONTEXT_CHARS = 32
 
-NO_SELECTION = "Select some text in the article first."
-UNREADABLE = "The selection could not be read; select the text again."
-OUT_OF_RANGE = "The selection is outside the article text."
-STALE = "The article text has changed since this page was loaded; reload the page and select again."
-EMPTY = "The selection is empty or only whitespace."
+NO_SELECTION = _("Select some text in the article first.")
+UNREADABLE = _("The selection could not be read; select the text again.")
+OUT_OF_RANGE = _("The selection is outside the article text.")
+STALE = _(
+    "The article text has changed since this page was loaded; reload the page and select again."
+)
+EMPTY = _("The selection is empty or only whitespace.")
 
 _OFFSET = re.compile(r"-?[0-9]{1,15}")  # ASCII digits only; int() would accept "٣" or "1_0"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")

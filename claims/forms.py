@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Claim, Source
 from .text import MAX_BODY_CHARS, TextImportError, canonicalize, check_body_length, decode_upload
@@ -28,16 +29,16 @@ class DateInput(forms.DateInput):
 
 class ArticleForm(DeskFormMixin, forms.ModelForm):
     text = forms.CharField(
-        label="Text",
+        label=_("Text"),
         required=False,
         strip=False,
         widget=forms.Textarea(attrs={"rows": 14}),
-        help_text="Paste the article body, or upload a file below.",
+        help_text=_("Paste the article body, or upload a file below."),
     )
     upload = forms.FileField(
-        label="Or upload a file",
+        label=_("Or upload a file"),
         required=False,
-        help_text=".txt, .md or .html, up to 2 MB.",
+        help_text=_(".txt, .md or .html, up to 2 MB."),
         widget=forms.ClearableFileInput(attrs={"accept": ".txt,.md,.html,.htm"}),
     )
 
@@ -53,7 +54,16 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
             "image_caption",
             "image_credit",
         ]
-        labels = {"url": "Original URL", "title": "Title"}
+        labels = {
+            "title": _("Title"),
+            "outlet": _("Outlet"),
+            "byline": _("Byline"),
+            "url": _("Original URL"),
+            "language": _("Language"),
+            "published_on": _("Publication date"),
+            "image_caption": _("Image caption"),
+            "image_credit": _("Image credit"),
+        }
         widgets = {"published_on": DateInput(), "url": forms.URLInput()}
 
     def clean_url(self):
@@ -69,7 +79,7 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
         body = ""
         if upload:
             if upload.size > MAX_UPLOAD_BYTES:
-                self.add_error("upload", "The file is larger than 2 MB.")
+                self.add_error("upload", _("The file is larger than 2 MB."))
                 return cleaned
             try:
                 body = decode_upload(upload.read(), upload.name or "")
@@ -84,7 +94,7 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
                 self.add_error("text", str(error))
                 return cleaned
         if not body:
-            self.add_error("text", "Paste the article text here, or upload a file.")
+            self.add_error("text", _("Paste the article text here, or upload a file."))
         cleaned["body"] = body
         return cleaned
 
@@ -107,18 +117,18 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
             "correction_text",
         ]
         labels = {
-            "correction_kind": "Kind of note",
-            "correction_text": "Correction note",
-            "statement": "Claim",
-            "claimant": "Claimant",
-            "claim_date": "Date of the claim",
-            "rating": "Verdict",
-            "ruling": "Ruling",
+            "correction_kind": _("Kind of note"),
+            "correction_text": _("Correction note"),
+            "statement": _("Claim"),
+            "claimant": _("Claimant"),
+            "claim_date": _("Date of the claim"),
+            "rating": _("Verdict"),
+            "ruling": _("Ruling"),
         }
         help_texts = {
-            "statement": "The claim as checked, in one sentence.",
-            "claimant": "Who made the claim: a person or an organisation.",
-            "correction_text": "Readers see it, dated, above the verdict of the new version.",
+            "statement": _("The claim as checked, in one sentence."),
+            "claimant": _("Who made the claim: a person or an organisation."),
+            "correction_text": _("Readers see it, dated, above the verdict of the new version."),
         }
         widgets = {
             "claim_date": DateInput(),
@@ -128,7 +138,7 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["rating"].empty_label = "No verdict yet"
+        self.fields["rating"].empty_label = _("No verdict yet")
         if self.instance.last_published_at is None:
             # A correction note belongs to updates of a published verdict only.
             del self.fields["correction_kind"]
@@ -156,14 +166,14 @@ class SourceForm(DeskFormMixin, forms.ModelForm):
             "archive_url",
         ]
         labels = {
-            "url": "URL",
-            "title": "Title",
-            "publisher": "Publisher",
-            "published_on": "Publication date",
-            "accessed_on": "Date accessed",
-            "stance": "Stance",
-            "excerpt": "Excerpt",
-            "archive_url": "Archived copy URL",
+            "url": _("URL"),
+            "title": _("Title"),
+            "publisher": _("Publisher"),
+            "published_on": _("Publication date"),
+            "accessed_on": _("Date accessed"),
+            "stance": _("Stance"),
+            "excerpt": _("Excerpt"),
+            "archive_url": _("Archived copy URL"),
         }
         widgets = {
             "url": forms.URLInput(),

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 
 from .anchoring import Anchor
 from .validators import language_tag_validator, validate_hex_colour, web_url_validator
@@ -37,10 +38,10 @@ class Article(models.Model):
     outlet = models.CharField(max_length=200, blank=True)
     byline = models.CharField(max_length=200, blank=True)
     url = models.URLField(
-        "original URL", max_length=2000, blank=True, validators=[web_url_validator]
+        _("original URL"), max_length=2000, blank=True, validators=[web_url_validator]
     )
     language = models.CharField(max_length=35, default="fr", validators=[language_tag_validator])
-    published_on = models.DateField("publication date", null=True, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
     image_caption = models.CharField(max_length=500, blank=True)
     image_credit = models.CharField(max_length=200, blank=True)
     # Canonical plain text (claims/text.py): every claim's offsets point into it.
@@ -82,16 +83,16 @@ class Article(models.Model):
 
 
 class CorrectionKind(models.TextChoices):
-    UPDATE = "update", "Update (new information)"
-    CORRECTION = "correction", "Correction (an error was fixed)"
+    UPDATE = "update", _("Update (new information)")
+    CORRECTION = "correction", _("Correction (an error was fixed)")
 
 
 class ClaimStatus(models.TextChoices):
-    DRAFT = "draft", "Draft"
-    IN_REVIEW = "in_review", "In review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    PUBLISHED = "published", "Published"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    DRAFT = "draft", _("Draft")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
 class Claim(models.Model):
@@ -109,11 +110,11 @@ class Claim(models.Model):
     prefix = models.CharField(max_length=32, blank=True)
     suffix = models.CharField(max_length=32, blank=True)
 
-    statement = models.CharField("claim", max_length=500, blank=True)
+    statement = models.CharField(_("claim"), max_length=500, blank=True)
     claimant = models.CharField(max_length=200, blank=True)
-    claim_date = models.DateField("date of the claim", null=True, blank=True)
+    claim_date = models.DateField(_("date of the claim"), null=True, blank=True)
     rating = models.ForeignKey(
-        Rating, null=True, blank=True, on_delete=models.PROTECT, verbose_name="verdict"
+        Rating, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("verdict")
     )
     ruling = models.TextField(blank=True)
 
@@ -149,9 +150,9 @@ class Claim(models.Model):
     )
     # The note that will accompany the next published version (updates only).
     correction_kind = models.CharField(
-        "correction note kind", max_length=12, blank=True, choices=CorrectionKind.choices
+        _("correction note kind"), max_length=12, blank=True, choices=CorrectionKind.choices
     )
-    correction_text = models.TextField("correction note", blank=True, max_length=2000)
+    correction_text = models.TextField(_("correction note"), blank=True, max_length=2000)
     withdrawn_at = models.DateTimeField(null=True, blank=True, editable=False)
     withdrawn_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -187,11 +188,14 @@ class Claim(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("desk:article", args=[self.article_id]) + f"?claim={self.pk}"
 
-    def assign_public_slug(self) -> None:
+    def assign_public_slug(self, *, random_suffix: bool = False) -> None:
         """A readable, unique slug from the claim as checked (kept once set)."""
         if self.slug:
             return
         base = slugify(self.statement)[:80].rstrip("-") or "fact-check"
+        if random_suffix:
+            self.slug = f"{base}-{secrets.token_hex(3)}"
+            return
         taken = set(
             Claim.objects.filter(slug__startswith=base)
             .exclude(pk=self.pk)
@@ -229,22 +233,22 @@ class Claim(models.Model):
 
 
 class Stance(models.TextChoices):
-    SUPPORTS = "supports", "Supports the claim"
-    REFUTES = "refutes", "Refutes the claim"
-    CONTEXT = "context", "Gives context"
+    SUPPORTS = "supports", _("Supports the claim")
+    REFUTES = "refutes", _("Refutes the claim")
+    CONTEXT = "context", _("Gives context")
 
 
 class Source(models.Model):
     claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="sources")
-    url = models.URLField("URL", max_length=2000, validators=[web_url_validator])
+    url = models.URLField(_("URL"), max_length=2000, validators=[web_url_validator])
     title = models.CharField(max_length=500)
     publisher = models.CharField(max_length=200, blank=True)
-    published_on = models.DateField("publication date", null=True, blank=True)
-    accessed_on = models.DateField("date accessed", null=True, blank=True)
+    published_on = models.DateField(_("publication date"), null=True, blank=True)
+    accessed_on = models.DateField(_("date accessed"), null=True, blank=True)
     excerpt = models.TextField(blank=True, max_length=2000)
     stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.CONTEXT)
     archive_url = models.URLField(
-        "archived copy URL", max_length=2000, blank=True, validators=[web_url_validator]
+        _("archived copy URL"), max_length=2000, blank=True, validators=[web_url_validator]
     )
     order = models.PositiveSmallIntegerField(default=0)
 
@@ -288,7 +292,7 @@ class ClaimVersion(ImmutableModel):
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="versions")
     number = models.PositiveIntegerField()
-    statement = models.CharField("claim", max_length=500)
+    statement = models.CharField(_("claim"), max_length=500)
     claimant = models.CharField(max_length=200)
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
@@ -317,15 +321,28 @@ class ClaimVersion(ImmutableModel):
 
 
 class EventKind(models.TextChoices):
-    CREATED = "created", "Created"
-    EDITED = "edited", "Edited"
-    ANCHOR_MOVED = "anchor_moved", "Highlight moved"
-    SUBMITTED = "submitted", "Submitted for review"
-    CHANGES_REQUESTED = "changes_requested", "Changes requested"
-    APPROVED = "approved", "Approved and published"
-    UPDATE_STARTED = "update_started", "Update started"
-    WITHDRAWN = "withdrawn", "Withdrawn"
+    CREATED = "created", _("Created")
+    EDITED = "edited", _("Edited")
+    ANCHOR_MOVED = "anchor_moved", _("Highlight moved")
+    SUBMITTED = "submitted", _("Submitted for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved and published")
+    UPDATE_STARTED = "update_started", _("Update started")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
 
+
+# What an edit changed, as the audit trail's `changes` keys name it
+# (services._content) and as the timeline shows it.
+CHANGE_LABELS = {
+    "claim": _("claim"),
+    "claimant": _("claimant"),
+    "date": _("date"),
+    "verdict": _("verdict"),
+    "ruling": _("ruling"),
+    "correction note": _("correction note"),
+    "sources": _("sources"),
+    "quote": _("quote"),
+}
 
 # Events that make their author a contributor (four-eyes rule).
 CONTENT_CHANGE_KINDS = [EventKind.CREATED, EventKind.EDITED, EventKind.ANCHOR_MOVED]
@@ -351,3 +368,8 @@ class ReviewEvent(ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} ({self.claim_id})"
+
+    @property
+    def changed_fields(self) -> list[str]:
+        """The names of what changed, in the interface language."""
+        return [str(CHANGE_LABELS.get(key, key)) for key in self.changes]

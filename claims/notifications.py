@@ -11,14 +11,17 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from contextvars import ContextVar
-from functools import partial
+from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.mail import send_mail
 from django.db import transaction
+from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext
 
 from .models import Claim
 
@@ -44,11 +47,22 @@ def _link(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
+def _in_newsroom_language(task_function):
+    """Emails go out in the newsroom's language (LANGUAGE_CODE), whoever's request
+    triggered them: the recipients' own choice of language is not known."""
+
+    @wraps(task_function)
+    def wrapper(*args, **kwargs):
+        with translation.override(settings.LANGUAGE_CODE):
+            return task_function(*args, **kwargs)
+
+    return wrapper
+
+
 def _send(subject: str, body: str, recipients: list[str]) -> int:
+    """One message per recipient: reviewers do not see each other's addresses."""
     recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return 0
-    return send_mail(subject, body, None, recipients)
+    return sum(send_mail(subject, body, None, [recipient]) for recipient in recipients)
 
 
 def _claim(claim_id: int) -> Claim | None:
@@ -56,6 +70,7 @@ def _claim(claim_id: int) -> Claim | None:
 
 
 @task
+@_in_newsroom_language
 def claim_submitted(claim_id: int) -> int:
     """Tell every reviewer (but the submitter) that a claim waits for review."""
     claim = _claim(claim_id)
@@ -63,17 +78,25 @@ def claim_submitted(claim_id: int) -> int:
         return 0
     reviewers = (
         get_user_model()
-        .objects.filter(is_active=True, groups__permissions__codename="review_claim")
+        .objects.filter(
+            # The permission may come through a group or be granted directly.
+            Q(groups__permissions__codename="review_claim")
+            | Q(user_permissions__codename="review_claim"),
+            is_active=True,
+        )
         .exclude(pk=claim.submitted_by_id)
         .values_list("email", flat=True)
         .distinct()
     )
-    body = (
-        f"A claim waits for review in “{claim.article.title}”:\n\n"
-        f"  {claim.statement}\n\n"
-        f"Review it: {_link(reverse('desk:review', args=[claim.pk]))}\n"
-    )
-    return _send(f"[Fact-check desk] For review: {claim.statement[:80]}", body, list(reviewers))
+    body = gettext(
+        "A claim waits for review in “%(article)s”:\n\n  %(claim)s\n\nReview it: %(link)s\n"
+    ) % {
+        "article": claim.article.title,
+        "claim": claim.statement,
+        "link": _link(reverse("desk:review", args=[claim.pk])),
+    }
+    subject = gettext("[Fact-check desk] For review: %(claim)s") % {"claim": claim.statement[:80]}
+    return _send(subject, body, list(reviewers))
 
 
 def _to_author(claim: Claim, subject: str, body: str) -> int:
@@ -82,27 +105,38 @@ def _to_author(claim: Claim, subject: str, body: str) -> int:
 
 
 @task
+@_in_newsroom_language
 def changes_requested(claim_id: int) -> int:
     claim = _claim(claim_id)
     if claim is None:
         return 0
     event = claim.events.filter(kind="changes_requested").order_by("-created_at").first()
     comment = event.comment if event else ""
-    body = (
-        f"A reviewer asked for changes to your claim:\n\n  {claim.statement}\n\n"
-        f"Their comment:\n{comment}\n\n"
-        f"Open it: {_link(claim.get_absolute_url())}\n"
-    )
-    return _to_author(claim, f"[Fact-check desk] Changes requested: {claim.statement[:80]}", body)
+    body = gettext(
+        "A reviewer asked for changes to your claim:\n\n  %(claim)s\n\n"
+        "Their comment:\n%(comment)s\n\nOpen it: %(link)s\n"
+    ) % {
+        "claim": claim.statement,
+        "comment": comment,
+        "link": _link(claim.get_absolute_url()),
+    }
+    subject = gettext("[Fact-check desk] Changes requested: %(claim)s") % {
+        "claim": claim.statement[:80]
+    }
+    return _to_author(claim, subject, body)
 
 
 @task
+@_in_newsroom_language
 def claim_published(claim_id: int) -> int:
     claim = _claim(claim_id)
     if claim is None:
         return 0
-    body = (
-        f"Your claim was approved and published:\n\n  {claim.statement}\n\n"
-        f"Open it: {_link(claim.get_absolute_url())}\n"
-    )
-    return _to_author(claim, f"[Fact-check desk] Published: {claim.statement[:80]}", body)
+    body = gettext(
+        "Your claim was approved and published:\n\n  %(claim)s\n\nOpen it: %(link)s\n"
+    ) % {
+        "claim": claim.statement,
+        "link": _link(claim.get_absolute_url()),
+    }
+    subject = gettext("[Fact-check desk] Published: %(claim)s") % {"claim": claim.statement[:80]}
+    return _to_author(claim, subject, body)

@@ -16,11 +16,12 @@ a template would make stray whitespace too easy.
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape  # the stdlib's: Django's lazy-aware wrapper costs 3x on this hot path
 
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext, ngettext
 
 from .text import paragraph_spans
 
@@ -37,14 +38,26 @@ class Highlight:
     css_class: str = ""
 
 
+# Given the highlights covering one marked piece (innermost first), the
+# attributes of a link to wrap around its <mark>, or None for no link.
+MarkLink = Callable[[Sequence[Highlight]], Mapping[str, str] | None]
+
+
 def render_article(
     body: str,
     sentences: Sequence[Sequence[int]],
     highlights: Iterable[Highlight],
     *,
     focusable_sentences: bool = True,
+    mark_link: MarkLink | None = None,
 ) -> SafeString:
-    """Render `body` as ``<p>`` elements with sentence spans and ``<mark>`` pieces."""
+    """Render `body` as ``<p>`` elements with sentence spans and ``<mark>`` pieces.
+
+    `mark_link` (public pages) wraps each ``<mark>`` in an ``<a>`` with the
+    attributes it returns, escaped here; it is called once per piece, in text
+    order. Text nodes are the same with or without it, and without it the
+    output is exactly the desk's.
+    """
     highlights = sorted(highlights, key=lambda h: (h.start, -h.end, h.claim_id))
     sentence_starts = [s[0] for s in sentences]
     out: list[str] = []
@@ -96,13 +109,21 @@ def render_article(
                         + [h.css_class for h in covering if h.css_class]
                     )
                 )
-                out.append(f'<mark class="{escape(classes)}" data-claims="{ids}">{text}</mark>')
+                mark = f'<mark class="{escape(classes)}" data-claims="{ids}">{text}</mark>'
+                attrs = mark_link(covering) if mark_link is not None else None
+                if attrs:
+                    mark = f"<a{_attributes(attrs)}>{mark}</a>"
+                out.append(mark)
             else:
                 out.append(text)
         if open_sentence:
             out.append("</span>")
         out.append("</p>")
     return mark_safe("".join(out))  # noqa: S308 - every text piece above is escaped
+
+
+def _attributes(attrs: Mapping[str, str]) -> str:
+    return "".join(f' {escape(str(k))}="{escape(str(v))}"' for k, v in attrs.items())
 
 
 def _sentences_within(sentences, starts, p_start, p_end):
@@ -124,18 +145,27 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
     from the database goes through escape().
     """
     lang = escape(language)
+    # Looked up once, not per claim: the interface words of each item.
+    claim_label = gettext("Claim %(number)s:")
+    source_counts: dict[int, str] = {}
     out = []
     for c in claims:
         pk = int(c.pk)
         current = ' is-current" aria-current="true' if pk == current_id else ""
         rating = f' · <span lang="{lang}">{escape(c.rating.label)}</span>' if c.rating_id else ""
-        sources = f"{int(c.source_count)} source{'' if c.source_count == 1 else 's'}"
+        count = int(c.source_count)
+        sources = source_counts.get(count)
+        if sources is None:
+            sources = source_counts[count] = escape(
+                ngettext("%(count)s source", "%(count)s sources", count) % {"count": count}
+            )
+        number = escape(claim_label % {"number": c.number})
         out.append(
             f'<li><a class="claim-link{current}" data-claim="{pk}" '
             f'href="{article_url}?claim={pk}" hx-get="{claim_url_root}{pk}/" '
             f'hx-push-url="{article_url}?claim={pk}">'
             f'<span class="claim-link__num" aria-hidden="true">{c.number}</span>'
-            f'<span class="claim-link__body"><span class="visually-hidden">Claim {c.number}: '
+            f'<span class="claim-link__body"><span class="visually-hidden">{number} '
             f'</span><span class="claim-link__text" lang="{lang}">{escape(c.label)}</span> '
             f'<span class="claim-link__meta"><span class="status status--{escape(c.status)}">'
             f"{escape(c.status_label)}</span>{rating} · {sources}</span></span></a></li>"

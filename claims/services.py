@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils.translation import gettext
 
 from .anchoring import Anchor
 from .models import Article, Claim, EventKind, ReviewEvent, Source
@@ -44,18 +45,25 @@ class StaleClaimError(ClaimError):
     """Someone saved the claim after this person opened it."""
 
     def __init__(self, current: Claim):
-        who = current.updated_by.get_username() if current.updated_by else "someone else"
-        super().__init__(
-            f"{who} saved this claim after you opened it (now version {current.version}). "
-            "Their version is shown below; your changes are still in the form. "
-            "Press Save again to replace theirs with yours."
-        )
+        if current.updated_by:
+            message = gettext(
+                "%(who)s saved this claim after you opened it (now version %(version)s). "
+                "Their version is shown below; your changes are still in the form. "
+                "Press Save again to replace theirs with yours."
+            ) % {"who": current.updated_by.get_username(), "version": current.version}
+        else:
+            message = gettext(
+                "someone else saved this claim after you opened it (now version %(version)s). "
+                "Their version is shown below; your changes are still in the form. "
+                "Press Save again to replace theirs with yours."
+            ) % {"version": current.version}
+        super().__init__(message)
         self.current = current
 
 
 class ClaimGoneError(ClaimError):
     def __init__(self):
-        super().__init__("This claim no longer exists; it may have been deleted.")
+        super().__init__(gettext("This claim no longer exists; it may have been deleted."))
 
 
 @dataclass
@@ -99,17 +107,16 @@ def create_claim(article: Article, user, anchor: Anchor) -> Claim:
 
 def _locked_claim(claim_id: int, expected_version: int) -> Claim:
     """Fetch the claim for a write, refusing when it is gone, frozen or newer than expected."""
-    claim = (
-        Claim.objects.select_for_update(of=("self",))
-        .select_related("updated_by", "rating")
-        .filter(pk=claim_id)
-        .first()
-    )
+    # No joins in the locking query: when it waits for another transaction,
+    # PostgreSQL re-reads the locked row but not the joined ones, which would
+    # then describe the old state (who saved last, which verdict).
+    claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
     if claim is None:
         raise ClaimGoneError()
     if not claim.is_editable:
         raise ClaimError(
-            f"This claim is {claim.get_status_display().lower()} and cannot be edited now."
+            gettext("This claim is %(status)s and cannot be edited now.")
+            % {"status": str(claim.get_status_display()).lower()}
         )
     if claim.version != expected_version:
         raise StaleClaimError(claim)
@@ -226,5 +233,7 @@ def delete_claim(claim_id: int, user) -> None:
     if claim is None:
         raise ClaimGoneError()
     if not claim.can_be_deleted:
-        raise ClaimError("A claim that has been published or is in review cannot be deleted.")
+        raise ClaimError(
+            gettext("A claim that has been published or is in review cannot be deleted.")
+        )
     claim.delete()

@@ -13,7 +13,8 @@ offsets computed against one would silently point elsewhere in the other.  Canon
 * no NUL characters (PostgreSQL text columns refuse them), the whole text trimmed.
 
 Everything else (typographic apostrophes, zero-width characters, bidi marks, emoji) is content
-and is left untouched.  No Django here: this is used by forms, the importer and tests alike.
+and is left untouched.  Django only translates the refusal messages (lazily, in the reader's
+language); this is used by forms, the importer and tests alike.
 """
 
 from __future__ import annotations
@@ -31,6 +32,9 @@ from bs4 import (
     XMLParsedAsHTMLWarning,
 )
 from bs4.element import PreformattedString
+from django.utils.formats import number_format
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 # An uploaded snippet that looks like a file name or URL is still text to us; bs4's warnings
 # about that would only be noise in logs.
@@ -99,7 +103,10 @@ def check_body_length(text: str) -> str:
     Bounds the cost of rendering, segmenting and re-anchoring one article.
     """
     if len(text) > MAX_BODY_CHARS:
-        raise TextImportError(f"The text is longer than {MAX_BODY_CHARS:,} characters.")
+        raise TextImportError(
+            gettext("The text is longer than %(limit)s characters.")
+            % {"limit": number_format(MAX_BODY_CHARS, force_grouping=True)}
+        )
     return text
 
 
@@ -287,16 +294,16 @@ def _decode(data: bytes) -> str:
         try:
             text = data.decode("utf-16")  # the BOM tells the byte order and is consumed
         except UnicodeDecodeError:
-            raise TextImportError("The file is not valid UTF-8 text.") from None
+            raise TextImportError(_("The file is not valid UTF-8 text.")) from None
     else:
         if _looks_binary(data):
-            raise TextImportError("This looks like a binary file, not text.")
+            raise TextImportError(_("This looks like a binary file, not text."))
         try:
             text = data.decode("utf-8-sig")  # strips a UTF-8 BOM if there is one
         except UnicodeDecodeError:
-            raise TextImportError("The file is not valid UTF-8 text.") from None
+            raise TextImportError(_("The file is not valid UTF-8 text.")) from None
     if _looks_binary(text):
-        raise TextImportError("This looks like a binary file, not text.")
+        raise TextImportError(_("This looks like a binary file, not text."))
     return text
 
 
@@ -310,11 +317,11 @@ def decode_upload(data: bytes, filename: str) -> str:
     """
     extension = os.path.splitext((filename or "").strip().lower())[1]
     if extension not in ALLOWED_EXTENSIONS:
-        raise TextImportError("Upload a .txt, .md or .html file.")
+        raise TextImportError(_("Upload a .txt, .md or .html file."))
     if not data:
-        raise TextImportError("The file is empty.")
+        raise TextImportError(_("The file is empty."))
     if len(data) > MAX_UPLOAD_BYTES:
-        raise TextImportError("The file is larger than 2 MB.")
+        raise TextImportError(_("The file is larger than 2 MB."))
     text = _decode(data)
     if extension in (".html", ".htm"):
         body = html_to_text(text)
@@ -323,5 +330,5 @@ def decode_upload(data: bytes, filename: str) -> str:
     else:
         body = canonicalize(text)
     if not body:
-        raise TextImportError("The file contains no text.")
+        raise TextImportError(_("The file contains no text."))
     return check_body_length(body)

@@ -19,9 +19,11 @@ second one finds the claim already published and gets a TransitionError.
 
 from __future__ import annotations
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from . import notifications
 from .models import (
@@ -42,11 +44,11 @@ START_UPDATE = "start_update"
 WITHDRAW = "withdraw"
 
 ACTION_LABELS = {
-    SUBMIT: "Submit for review",
-    APPROVE: "Approve and publish",
-    REQUEST_CHANGES: "Request changes",
-    START_UPDATE: "Start an update",
-    WITHDRAW: "Withdraw",
+    SUBMIT: _("Submit for review"),
+    APPROVE: _("Approve and publish"),
+    REQUEST_CHANGES: _("Request changes"),
+    START_UPDATE: _("Start an update"),
+    WITHDRAW: _("Withdraw"),
 }
 
 
@@ -79,17 +81,34 @@ def contributors(claim: Claim) -> set[int]:
 
 def approval_refusal(user, claim: Claim, people: set[int] | None = None) -> str:
     """Why `user` may not approve `claim` now, or "" if they may."""
+    return _approval_check(user, claim, people)[0]
+
+
+def _approval_check(user, claim: Claim, people: set[int] | None = None) -> tuple[str, bool]:
+    """(why `user` may not approve `claim`, or ""; whether that is a matter of rights)."""
     if not can_review(user):
-        return "Only reviewers can approve and publish."
+        return gettext("Only reviewers can approve and publish."), True
     if claim.status != ClaimStatus.IN_REVIEW:
-        return f"This claim is {claim.get_status_display().lower()}, not in review."
+        return _not_in_review(claim), False
     people = contributors(claim) if people is None else people
     if user.pk in people:
         return (
-            "You wrote or changed this claim since its last publication: a second person "
-            "must approve it (four-eyes rule)."
+            gettext(
+                "You wrote or changed this claim since its last publication: a second person "
+                "must approve it (four-eyes rule)."
+            ),
+            True,
         )
-    return ""
+    return "", False
+
+
+def _status(claim: Claim) -> str:
+    """The claim's status in a sentence ("This claim is published")."""
+    return str(claim.get_status_display()).lower()
+
+
+def _not_in_review(claim: Claim) -> str:
+    return gettext("This claim is %(status)s, not in review.") % {"status": _status(claim)}
 
 
 def available_actions(user, claim: Claim, people: set[int] | None = None) -> list[str]:
@@ -99,10 +118,9 @@ def available_actions(user, claim: Claim, people: set[int] | None = None) -> lis
         if can_edit_claims(user):
             actions.append(SUBMIT)
     elif claim.status == ClaimStatus.IN_REVIEW:
-        if can_review(user):
-            if not approval_refusal(user, claim, people):
-                actions.append(APPROVE)
-            actions.append(REQUEST_CHANGES)
+        # DESIGN §2: neither decision is taken on one's own work.
+        if can_review(user) and not approval_refusal(user, claim, people):
+            actions.extend([APPROVE, REQUEST_CHANGES])
     elif claim.status == ClaimStatus.PUBLISHED:
         if can_edit_claims(user):
             actions.append(START_UPDATE)
@@ -115,17 +133,17 @@ def missing_for_submission(claim: Claim) -> list[str]:
     """What a claim lacks before it can go to review, named as the screen names it."""
     missing = []
     if not claim.statement.strip():
-        missing.append("the claim")
+        missing.append(gettext("the claim"))
     if not claim.claimant.strip():
-        missing.append("the claimant")
+        missing.append(gettext("the claimant"))
     if claim.rating_id is None:
-        missing.append("a verdict")
+        missing.append(gettext("a verdict"))
     if not claim.ruling.strip():
-        missing.append("a ruling")
+        missing.append(gettext("a ruling"))
     if not claim.sources.exists():
-        missing.append("at least one source")
+        missing.append(gettext("at least one source"))
     if claim.last_published_at and not (claim.correction_kind and claim.correction_text.strip()):
-        missing.append("a correction note (an update of a published verdict needs one)")
+        missing.append(gettext("a correction note (an update of a published verdict needs one)"))
     return missing
 
 
@@ -135,7 +153,7 @@ def missing_for_submission(claim: Claim) -> list[str]:
 def _lock(claim_id: int) -> Claim:
     claim = Claim.objects.select_for_update(of=("self",)).filter(pk=claim_id).first()
     if claim is None:
-        raise TransitionError("This claim no longer exists.")
+        raise TransitionError(gettext("This claim no longer exists."))
     return claim
 
 
@@ -158,21 +176,27 @@ def _move(claim: Claim, user, kind: str, to_status: str, comment: str = "", **fi
 
 
 def _joined(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    # Translators: the end of a list, "the claim, a verdict and a ruling".
+    return gettext("%(items)s and %(last)s") % {"items": ", ".join(items[:-1]), "last": items[-1]}
 
 
 @transaction.atomic
 def submit(claim_id: int, user) -> Claim:
     claim = _lock(claim_id)
     if not can_edit_claims(user):
-        raise TransitionError("Your role cannot submit claims.", forbidden=True)
+        raise TransitionError(gettext("Your role cannot submit claims."), forbidden=True)
     if claim.status not in (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED):
         raise TransitionError(
-            f"This claim is {claim.get_status_display().lower()}; only a draft can be submitted."
+            gettext("This claim is %(status)s; only a draft can be submitted.")
+            % {"status": _status(claim)}
         )
     missing = missing_for_submission(claim)
     if missing:
-        raise TransitionError(f"Before submitting, add {_joined(missing)}.")
+        raise TransitionError(
+            gettext("Before submitting, add %(missing)s.") % {"missing": _joined(missing)}
+        )
     _move(
         claim,
         user,
@@ -190,7 +214,11 @@ def submit(claim_id: int, user) -> Claim:
 def start_review(claim_id: int, user) -> Claim:
     """A reviewer opened the review screen: editors see who is reviewing."""
     claim = _lock(claim_id)
-    if can_review(user) and claim.status == ClaimStatus.IN_REVIEW and not claim.reviewing_by_id:
+    if (
+        claim.status == ClaimStatus.IN_REVIEW
+        and not claim.reviewing_by_id
+        and not approval_refusal(user, claim)
+    ):
         Claim.objects.filter(pk=claim.pk).update(reviewing_by=user)
         claim.reviewing_by = user
     return claim
@@ -201,14 +229,19 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
     claim = _lock(claim_id)
     if claim.status == ClaimStatus.PUBLISHED and claim.current_version_id:
         approver = claim.current_version.approved_by
-        who = approver.get_username() if approver else "someone else"
-        raise TransitionError(f"{who} has already approved and published this claim.")
-    refusal = approval_refusal(user, claim)
+        if approver:
+            message = gettext("%(who)s has already approved and published this claim.") % {
+                "who": approver.get_username()
+            }
+        else:
+            message = gettext("someone else has already approved and published this claim.")
+        raise TransitionError(message)
+    refusal, forbidden = _approval_check(user, claim)
     if refusal:
-        raise TransitionError(refusal, forbidden=not can_review(user) or "four-eyes" in refusal)
+        raise TransitionError(refusal, forbidden=forbidden)
     if expected_version is not None and claim.version != expected_version:
         raise TransitionError(
-            "The claim changed while you were reviewing it; reload the review screen."
+            gettext("The claim changed while you were reviewing it; reload the review screen.")
         )
     now = timezone.now()
     number = (claim.versions.count() or 0) + 1
@@ -231,7 +264,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         correction_kind=claim.correction_kind if number > 1 else "",
         correction_text=claim.correction_text if number > 1 else "",
     )
-    claim.assign_public_slug()
+    _reserve_public_slug(claim)
     _move(
         claim,
         user,
@@ -242,22 +275,44 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         reviewing_by=None,
         correction_kind="",
         correction_text="",
-        slug=claim.slug,
     )
     notifications.after_commit(notifications.claim_published, claim.pk)
     return version
+
+
+def _reserve_public_slug(claim: Claim) -> None:
+    """Give the claim its public slug, even if another claim takes the same one meanwhile.
+
+    Two claims with the same statement approved at the same moment would both
+    find the slug free; the unique index refuses the second, which then
+    retries (inside a savepoint, so the approval's transaction survives).
+    """
+    for attempt in range(5):
+        if claim.slug:
+            return
+        claim.assign_public_slug(random_suffix=attempt > 0)
+        try:
+            with transaction.atomic():
+                Claim.objects.filter(pk=claim.pk).update(slug=claim.slug)
+            return
+        except IntegrityError:
+            claim.slug = None
+    raise TransitionError(gettext("Could not give this fact-check an address; try again."))
 
 
 @transaction.atomic
 def request_changes(claim_id: int, user, comment: str) -> Claim:
     claim = _lock(claim_id)
     if not can_review(user):
-        raise TransitionError("Only reviewers can request changes.", forbidden=True)
+        raise TransitionError(gettext("Only reviewers can request changes."), forbidden=True)
     if claim.status != ClaimStatus.IN_REVIEW:
-        raise TransitionError(f"This claim is {claim.get_status_display().lower()}, not in review.")
+        raise TransitionError(_not_in_review(claim))
+    refusal, forbidden = _approval_check(user, claim)
+    if refusal:
+        raise TransitionError(refusal, forbidden=forbidden)
     comment = (comment or "").strip()
     if not comment:
-        raise TransitionError("Write a comment: say what needs to change.")
+        raise TransitionError(gettext("Write a comment: say what needs to change."))
     _move(
         claim,
         user,
@@ -274,9 +329,9 @@ def request_changes(claim_id: int, user, comment: str) -> Claim:
 def start_update(claim_id: int, user) -> Claim:
     claim = _lock(claim_id)
     if not can_edit_claims(user):
-        raise TransitionError("Your role cannot edit claims.", forbidden=True)
+        raise TransitionError(gettext("Your role cannot edit claims."), forbidden=True)
     if claim.status != ClaimStatus.PUBLISHED:
-        raise TransitionError("Only a published claim can be updated.")
+        raise TransitionError(gettext("Only a published claim can be updated."))
     _move(
         claim,
         user,
@@ -291,12 +346,12 @@ def start_update(claim_id: int, user) -> Claim:
 def withdraw(claim_id: int, user, reason: str) -> Claim:
     claim = _lock(claim_id)
     if not can_review(user):
-        raise TransitionError("Only reviewers can withdraw a fact-check.", forbidden=True)
+        raise TransitionError(gettext("Only reviewers can withdraw a fact-check."), forbidden=True)
     if claim.status != ClaimStatus.PUBLISHED:
-        raise TransitionError("Only a published fact-check can be withdrawn.")
+        raise TransitionError(gettext("Only a published fact-check can be withdrawn."))
     reason = (reason or "").strip()
     if not reason:
-        raise TransitionError("Write the reason for withdrawing: readers will see it.")
+        raise TransitionError(gettext("Write the reason for withdrawing: readers will see it."))
     _move(
         claim,
         user,

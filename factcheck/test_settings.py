@@ -19,3 +19,12 @@ from .settings import *  # noqa: E402,F403
 
 # Hashing demo passwords with the default hasher costs seconds per suite.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# A file, not memory, for the SQLite test database: the live server answers
+# each request on its own thread and connection, as a real server would, so
+# concurrent requests queue on SQLite's lock instead of sharing one
+# in-memory connection ("database table is locked").
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(BASE_DIR / f".test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

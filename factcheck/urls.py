@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
-from django.views.generic import RedirectView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="desk:index", permanent=False), name="home"),
+    # The public site: home, articles, fact-checks, feeds (claims/public/).
+    path("", include("claims.public.urls")),
     path("desk/", include("claims.urls")),
     path(
         "accounts/login/",
@@ -12,6 +12,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The language switcher posts to set_language (name "set_language").
+    path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
 

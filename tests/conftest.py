@@ -111,13 +111,14 @@ def page_factory(browser, live_server, seeded_live_db):
     """New browser pages at a given width; console errors fail the test at teardown."""
     contexts, errors = [], []
 
-    def make(width=1280, height=900):
+    def make(width=1280, height=900, locale="en-GB"):
         # Reduced motion: highlights scroll into view at once, so coordinates
         # measured for a mouse drag do not move under the pointer.
         context = browser.new_context(
             viewport={"width": width, "height": height},
             base_url=live_server.url,
             reduced_motion="reduce",
+            locale=locale,
         )
         context.set_default_timeout(10_000)
         page = context.new_page()
@@ -138,7 +139,8 @@ def page_factory(browser, live_server, seeded_live_db):
 
 def log_in(page, username, password=DEMO_PASSWORD):
     page.goto("/accounts/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Log in").click()
+    # By name, not label: the labels follow the interface language.
+    page.locator("input[name=username]").fill(username)
+    page.locator("input[name=password]").fill(password)
+    page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/desk/")

@@ -141,8 +141,9 @@ def test_anonymous_is_sent_to_login_with_next(client, demo):
         assert parse_qs(location.query)["next"] == [path]
 
 
-def test_root_redirects_to_desk_then_login(client, db):
-    response = client.get("/", follow=True)
+def test_desk_root_sends_anonymous_visitors_to_login(client, db):
+    # "/" is the public home page; the desk starts at /desk/.
+    response = client.get("/desk/", follow=True)
     assert response.redirect_chain[-1][0].startswith("/accounts/login/?next=")
     assert response.status_code == 200
 

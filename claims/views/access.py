@@ -6,6 +6,7 @@ from functools import wraps
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext
 
 from ..permissions import can_use_desk
 
@@ -23,7 +24,7 @@ def desk_view(check=can_use_desk):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not (can_use_desk(request.user) and check(request.user)):
-                raise PermissionDenied("Your account has no role on the fact-check desk.")
+                raise PermissionDenied(gettext("Your account has no role on the fact-check desk."))
             return view(request, *args, **kwargs)
 
         return wrapper

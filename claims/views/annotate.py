@@ -7,11 +7,13 @@ so the screen keeps working when a script fails to load.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext
 from django.views.decorators.http import require_http_methods, require_POST
 from django_htmx.http import reswap, retarget
 
@@ -31,7 +33,7 @@ def annotate_context(request, article: Article, *, open_claim_id=None, claim=Non
     claims = list(selectors.claims_in_text_order(article))
     # Work done here rather than with template filters: the list can hold
     # hundreds of claims and this is the desk's hottest page.
-    status_labels = dict(ClaimStatus.choices)
+    status_labels = {value: str(label) for value, label in ClaimStatus.choices}
     for number, item in enumerate(claims, start=1):
         item.number = number
         item.label = shorten(item.statement or item.exact, 110)
@@ -155,7 +157,9 @@ def claim_create(request, article_id: int):
         request,
         article,
         claim,
-        message="Claim created. Now write the claim as checked, its verdict and its sources.",
+        message=gettext(
+            "Claim created. Now write the claim as checked, its verdict and its sources."
+        ),
         status=201,
     )
 
@@ -192,7 +196,7 @@ def claim_panel(request, claim_id: int):
             return redirect(claim.get_absolute_url())
         return _panel_response(request, claim)
     if not can_edit_claims(request.user):
-        raise PermissionDenied("Your role cannot edit claims.")
+        raise PermissionDenied(gettext("Your role cannot edit claims."))
     action = request.POST.get("action", "save")
     if action not in ("save", "submit"):
         forms = panel_state.rearranged_forms(request.POST, claim, action)
@@ -200,7 +204,7 @@ def claim_panel(request, claim_id: int):
             request,
             claim,
             forms,
-            message="Not saved yet: press Save to keep your changes.",
+            message=gettext("Not saved yet: press Save to keep your changes."),
             level="info",
         )
     forms = panel_state.bound_forms(request.POST, claim)
@@ -211,7 +215,7 @@ def claim_panel(request, claim_id: int):
             forms,
             status=422,
             level="error",
-            message="Nothing was saved: correct the fields marked below.",
+            message=gettext("Nothing was saved: correct the fields marked below."),
         )
     fields = {
         k: forms.form.cleaned_data[k]
@@ -239,16 +243,20 @@ def claim_panel(request, claim_id: int):
         return _panel_response(
             request, claim, forms, status=409, level="error", message=error.message
         )
-    message, level = "Saved.", "info"
+    message, level = gettext("Saved."), "info"
     if action == "submit":
         # Submit what is on the screen: save first, then hand it to review.
         try:
             workflow.submit(saved.pk, request.user)
-            message = "Saved and submitted for review."
+            message = gettext("Saved and submitted for review.")
         except workflow.TransitionError as error:
-            message, level = f"Saved, but not submitted. {error.message}", "error"
+            message = gettext("Saved, but not submitted. %(reason)s") % {"reason": error.message}
+            level = "error"
     saved = selectors.claim_for_panel(saved.pk)
     if not request.htmx:
+        messages.add_message(
+            request, messages.ERROR if level == "error" else messages.SUCCESS, message
+        )
         return redirect(saved.get_absolute_url())
     return _refresh_all(request, saved.article, saved, message=message, level=level)
 
@@ -269,7 +277,7 @@ def claim_anchor(request, claim_id: int):
             claim,
             status=400,
             level="error",
-            message="The form was incomplete; reload the page and try again.",
+            message=gettext("The form was incomplete; reload the page and try again."),
         )
     try:
         moved = services.move_claim_anchor(claim.pk, version, request.user, anchor)
@@ -278,7 +286,7 @@ def claim_anchor(request, claim_id: int):
     if not request.htmx:
         return redirect(moved.get_absolute_url())
     moved = selectors.claim_for_panel(moved.pk)
-    return _refresh_all(request, moved.article, moved, message="Highlight moved.")
+    return _refresh_all(request, moved.article, moved, message=gettext("Highlight moved."))
 
 
 @require_http_methods(["GET", "POST"])
@@ -288,7 +296,7 @@ def claim_delete(request, claim_id: int):
     claim = _claim_or_404(claim_id)
     if not can_delete_claim(request.user, claim):
         raise PermissionDenied(
-            "This claim cannot be deleted: it has been published or is under review."
+            gettext("This claim cannot be deleted: it has been published or is under review.")
         )
     if request.method == "GET":
         context = panel_context(request, claim, numbers=_numbers(claim))
@@ -305,7 +313,7 @@ def claim_delete(request, claim_id: int):
         return _panel_response(request, claim, message=error.message, level="error", status=409)
     if not request.htmx:
         return redirect("desk:article", article.pk)
-    return _refresh_all(request, article, None, message="Claim deleted.")
+    return _refresh_all(request, article, None, message=gettext("Claim deleted."))
 
 
 def panel_after_transition(request, claim_id: int, message: str, *, level="info", status=200):

@@ -1,6 +1,7 @@
 """Styled error pages; htmx requests get a short fragment for the message region."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext
 from django.views.decorators.csrf import requires_csrf_token
 from django_htmx.http import reswap, retarget
 
@@ -20,9 +21,9 @@ def permission_denied(request, exception=None):
     text = (
         str(exception)
         if exception and str(exception)
-        else ("Your account cannot open this page. Ask an administrator for a desk role.")
+        else gettext("Your account cannot open this page. Ask an administrator for a desk role.")
     )
-    return _error(request, 403, "Not allowed", text)
+    return _error(request, 403, gettext("Not allowed"), text)
 
 
 @requires_csrf_token
@@ -30,14 +31,16 @@ def page_not_found(request, exception=None):
     return _error(
         request,
         404,
-        "Page not found",
-        "There is nothing at this address. It may have been moved or deleted.",
+        gettext("Page not found"),
+        gettext("There is nothing at this address. It may have been moved or deleted."),
     )
 
 
 @requires_csrf_token
 def bad_request(request, exception=None):
-    return _error(request, 400, "Bad request", "The request could not be understood.")
+    return _error(
+        request, 400, gettext("Bad request"), gettext("The request could not be understood.")
+    )
 
 
 @requires_csrf_token
@@ -47,9 +50,10 @@ def server_error(request):
         "error.html",
         {
             "status": 500,
-            "title": "Something went wrong",
-            "text": "The desk hit an error. Nothing you saved before is lost; "
-            "try again in a moment.",
+            "title": gettext("Something went wrong"),
+            "text": gettext(
+                "The desk hit an error. Nothing you saved before is lost; try again in a moment."
+            ),
         },
         status=500,
     )
@@ -60,7 +64,9 @@ def csrf_failure(request, reason=""):
     return _error(
         request,
         403,
-        "Not allowed",
-        "The form had expired or came from elsewhere. Reload the page and try again; "
-        "copy anything you typed first.",
+        gettext("Not allowed"),
+        gettext(
+            "The form had expired or came from elsewhere. Reload the page and try again; "
+            "copy anything you typed first."
+        ),
     )

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, workflow
@@ -31,12 +33,13 @@ TRANSITIONS = {
 }
 
 DONE = {
-    workflow.SUBMIT: "Submitted for review.",
-    workflow.APPROVE: "Approved and published.",
-    workflow.REQUEST_CHANGES: "Changes requested; the claim went back to its editor.",
-    workflow.START_UPDATE: "Update started: readers keep the published version until the "
-    "next approval.",
-    workflow.WITHDRAW: "Withdrawn.",
+    workflow.SUBMIT: _("Submitted for review."),
+    workflow.APPROVE: _("Approved and published."),
+    workflow.REQUEST_CHANGES: _("Changes requested; the claim went back to its editor."),
+    workflow.START_UPDATE: _(
+        "Update started: readers keep the published version until the next approval."
+    ),
+    workflow.WITHDRAW: _("Withdrawn."),
 }
 
 
@@ -71,14 +74,14 @@ def review_context(request, claim, **extra):
 
 def _diff_rows(claim, version):
     rows = [
-        ("Claim", version.statement, claim.statement),
-        ("Claimant", version.claimant, claim.claimant),
-        ("Date of the claim", _date(version.claim_date), _date(claim.claim_date)),
-        ("Verdict", version.rating_label, claim.rating.label if claim.rating else ""),
-        ("Ruling", version.ruling, claim.ruling),
-        ("Highlighted passage", version.exact, claim.exact),
+        (gettext("Claim"), version.statement, claim.statement),
+        (gettext("Claimant"), version.claimant, claim.claimant),
+        (gettext("Date of the claim"), _date(version.claim_date), _date(claim.claim_date)),
+        (gettext("Verdict"), version.rating_label, claim.rating.label if claim.rating else ""),
+        (gettext("Ruling"), version.ruling, claim.ruling),
+        (gettext("Highlighted passage"), version.exact, claim.exact),
         (
-            "Sources",
+            gettext("Sources"),
             "\n".join(f"{s['title']} — {s['url']}" for s in version.sources),
             "\n".join(f"{s.title} — {s.url}" for s in claim.sources.all()),
         ),
@@ -118,7 +121,7 @@ def transition(request, claim_id: int):
         return render(
             request,
             "desk/review.html",
-            review_context(request, claim, error="Unknown action."),
+            review_context(request, claim, error=gettext("Unknown action.")),
             status=400,
         )
     try:

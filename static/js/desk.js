@@ -96,12 +96,17 @@
     if (!preview) return;
     const shown = pending ? pending.exact.trim() : "";
     if (!shown) {
-      preview.textContent = "No text selected.";
+      preview.textContent = preview.dataset.empty || "No text selected.";
       return;
     }
     const chars = Array.from(shown);
     const short = chars.length > 140 ? chars.slice(0, 140).join("") + "…" : shown;
-    preview.textContent = "Selected: « " + short + " »";
+    // The sentence around the quote comes translated from the page
+    // (data-selected-template holds "{quote}" where the quote goes).
+    const template = preview.dataset.selectedTemplate || "Selected: « {quote} »";
+    const at = template.indexOf("{quote}");
+    preview.textContent =
+      at < 0 ? template : template.slice(0, at) + short + template.slice(at + "{quote}".length);
   }
 
   function onSelectionChange() {

@@ -1,0 +1,26 @@
+"""Settings of the public site, with defaults; a deployment may set them in settings.py."""
+
+from django.conf import settings
+
+# The language of the public pages' own words (headings, labels, dates): the
+# interface is English (DESIGN §7) and these pages are not translated yet, so
+# they are rendered in it whatever the reader's language. Their content (the
+# fact-checks) is shown as written, with its own `lang`.
+INTERFACE_LANGUAGE = settings.LANGUAGE_CODE
+
+# The newsroom as readers and ClaimReview's `author` name it.
+NEWSROOM_NAME = getattr(settings, "NEWSROOM_NAME", "The Fact-Check Desk")
+
+HOME_PAGE_SIZE = 20
+CLAIM_REVIEWS_PAGE_SIZE = 50
+FEED_SIZE = 50
+
+# The one-paragraph summary of a ruling, in the article's highlight panel.
+SUMMARY_CHARS = 320
+
+# Rendered pages kept per process, all for the current publication stamp.
+PAGE_CACHE_ENTRIES = 512
+
+# The language of the rating scale's labels and descriptions (BCP 47), for
+# their `lang` attribute: the scale has no language of its own.
+SCALE_LANGUAGE = getattr(settings, "NEWSROOM_LANGUAGE", "fr")

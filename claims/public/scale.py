@@ -1,0 +1,116 @@
+"""The rating scale as the public pages use it: labels, slugs, colours.
+
+The scale is read with the publication stamp (``freshness``), in the same
+query, so a page never needs a query of its own for it. Colours are the
+newsroom's, editable in the admin; the strict CSP forbids inline styles, so
+each verdict becomes a CSS class in a small stylesheet served from the same
+origin (``stylesheet()``), whose address changes with the scale.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from functools import cached_property
+
+from django.utils.text import slugify
+
+_HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+_FALLBACK_COLOUR = "#4b5563"
+
+
+@dataclass(frozen=True)
+class PublicRating:
+    pk: int
+    label: str
+    description: str
+    value: int | None
+    colour: str
+    order: int
+    slug: str
+
+    @property
+    def css_class(self) -> str:
+        return f"v-{self.pk}"
+
+
+@dataclass(frozen=True)
+class Scale:
+    """The ratings in scale order, with what ClaimReview needs about the ordinal ones."""
+
+    ratings: tuple[PublicRating, ...]
+
+    @classmethod
+    def from_rows(cls, rows) -> Scale:
+        """Rows of (pk, label, description, value, colour, order), in scale order."""
+        taken: set[str] = set()
+        ratings = []
+        for pk, label, description, value, colour, order in rows:
+            slug = slugify(label) or f"verdict-{pk}"
+            if slug in taken:
+                slug = f"{slug}-{pk}"
+            taken.add(slug)
+            ratings.append(
+                PublicRating(
+                    pk=int(pk),
+                    label=label,
+                    description=description or "",
+                    value=value,
+                    colour=colour if _HEX_COLOUR.fullmatch(colour or "") else _FALLBACK_COLOUR,
+                    order=order,
+                    slug=slug,
+                )
+            )
+        return cls(tuple(ratings))
+
+    @cached_property
+    def by_pk(self) -> dict[int, PublicRating]:
+        return {r.pk: r for r in self.ratings}
+
+    @cached_property
+    def by_slug(self) -> dict[str, PublicRating]:
+        return {r.slug: r for r in self.ratings}
+
+    @cached_property
+    def best(self) -> int | None:
+        values = [r.value for r in self.ratings if r.value is not None]
+        return max(values) if values else None
+
+    @cached_property
+    def worst(self) -> int | None:
+        values = [r.value for r in self.ratings if r.value is not None]
+        return min(values) if values else None
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """Changes whenever a label, description, value, colour or the order changes."""
+        text = repr(self.ratings).encode("utf-8")
+        return hashlib.blake2b(text, digest_size=6).hexdigest()
+
+    @cached_property
+    def stylesheet(self) -> str:
+        """One class per verdict: its colour and a text colour readable on it."""
+        rules = [
+            f".{r.css_class}{{--verdict:{r.colour};--verdict-ink:{_ink_on(r.colour)}}}"
+            for r in self.ratings
+        ]
+        return "/* The rating scale's colours (generated). */\n" + "\n".join(rules) + "\n"
+
+
+def _luminance(colour: str) -> float:
+    """WCAG relative luminance of #rrggbb."""
+    channels = []
+    for i in (1, 3, 5):
+        c = int(colour[i : i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _ink_on(colour: str) -> str:
+    """White or near-black, whichever contrasts more with `colour`."""
+    lum = _luminance(colour)
+    white = 1.05 / (lum + 0.05)
+    dark = (lum + 0.05) / (_luminance("#111827") + 0.05)
+    return "#ffffff" if white >= dark else "#111827"

@@ -1,0 +1,20 @@
+"""Addresses of the public site (included at the root by factcheck/urls.py)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "public"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("articles/<slug:slug>/", views.article, name="article"),
+    path("articles/<slug:slug>/annotations.jsonld", views.annotations, name="annotations"),
+    path("fact-checks/<slug:slug>/", views.fact_check, name="fact_check"),
+    path("methodology/", views.methodology, name="methodology"),
+    path("corrections/", views.corrections, name="corrections"),
+    # Outside /fact-checks/<slug>/ so that no slug can ever shadow them.
+    path("fact-checks.atom", views.feed, name="feed"),
+    path("claim-reviews.json", views.claim_reviews, name="claim_reviews"),
+    path("verdicts.css", views.verdicts_css, name="verdicts_css"),
+]

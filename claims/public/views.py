@@ -1,0 +1,318 @@
+"""The public pages: thin views over ``selectors``, rendered once per publication stamp.
+
+Each view reads the stamp (``freshness``), parses its parameters strictly
+(``params``), and asks ``page_cache.respond`` for the page, which renders it
+only if this process has not rendered it under this stamp yet. Nothing here
+reads the session or the user, so a public response sets no cookie and does
+not vary on one.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django.http import HttpResponse
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.views.decorators.http import require_safe
+
+from . import conf, params, selectors
+from .annotations import MEDIA_TYPE as ANNOTATION_MEDIA_TYPE
+from .annotations import collection as annotation_collection
+from .annotations import is_anchored
+from .article_html import render_public_article
+from .factchecks import FactCheck
+from .feeds import FactCheckFeed
+from .freshness import Stamp, current_stamp
+from .jsonld import claim_review, script_json
+from .links import absolute, text_fragment_url
+from .page_cache import respond, with_language_headers, with_security_headers
+
+MAX_SLUG = 120
+
+
+def _page(request, stamp: Stamp, template: str, context: dict, *, status: int = 200):
+    scale = stamp.scale
+    base = {
+        "newsroom": conf.NEWSROOM_NAME,
+        "scale": scale,
+        "scale_lang": conf.SCALE_LANGUAGE,
+        "verdict_css_url": f"{reverse('public:verdicts_css')}?v={scale.fingerprint}",
+        # The address without the query string (which is never echoed back),
+        # unless the view names the one that identifies the page.
+        "canonical_url": absolute(request, context.pop("canonical_path", request.path)),
+        "feed_url": reverse("public:feed"),
+    }
+    with translation.override(conf.INTERFACE_LANGUAGE):
+        html = render_to_string(template, base | context, request=request)
+    return HttpResponse(html, status=status)
+
+
+def not_found(request, stamp: Stamp | None = None) -> HttpResponse:
+    """The styled 404 of the public site; the same for every kind of unknown address."""
+    stamp = stamp or current_stamp(request)
+    response = _page(request, stamp, "public/not_found.html", {}, status=404)
+    response.headers["Cache-Control"] = "no-cache"
+    return with_language_headers(with_security_headers(response))
+
+
+def _json(data, content_type="application/json") -> HttpResponse:
+    text = json.dumps(data, ensure_ascii=False, indent=1)
+    return HttpResponse(text.encode("utf-8"), content_type=content_type)
+
+
+def _claim_review(request, stamp: Stamp, fc: FactCheck) -> dict:
+    return claim_review(
+        fc,
+        scale=stamp.scale,
+        url=absolute(request, fc.path),
+        article_url=absolute(request, fc.place_in_article),
+        newsroom=conf.NEWSROOM_NAME,
+        newsroom_url=absolute(request, reverse("public:home")),
+    )
+
+
+def _rating_of(stamp: Stamp, fc: FactCheck):
+    return stamp.scale.by_pk.get(fc.rating_id)
+
+
+# -- pages ---------------------------------------------------------------------
+
+
+@require_safe
+def home(request):
+    stamp = current_stamp(request)
+    number = params.page_number(request.GET)
+    verdict = params.verdict(request.GET, stamp.scale)
+    if number is params.INVALID or verdict is params.INVALID:
+        return not_found(request, stamp)
+
+    def render():
+        counts = selectors.verdict_counts()
+        total = counts.get(verdict.pk, 0) if verdict else sum(counts.values())
+        pages = params.page_count(total, conf.HOME_PAGE_SIZE)
+        if number > pages:
+            return not_found(request, stamp)
+        items = selectors.latest(
+            rating_id=verdict.pk if verdict else None,
+            offset=(number - 1) * conf.HOME_PAGE_SIZE,
+            limit=conf.HOME_PAGE_SIZE,
+        )
+        filters = [
+            {"rating": r, "count": counts[r.pk], "current": verdict == r}
+            for r in stamp.scale.ratings
+            if counts.get(r.pk)
+        ]
+        return _page(
+            request,
+            stamp,
+            "public/home.html",
+            {
+                "nav": "home",
+                "items": [(fc, _rating_of(stamp, fc)) for fc in items],
+                "filters": filters,
+                "verdict": verdict,
+                "total": total,
+                "all_count": sum(counts.values()),
+                "page_number": number,
+                "page_total": pages,
+                "page_query": f"verdict={verdict.slug}&" if verdict else "",
+                "canonical_path": _home_path(verdict, number),
+            },
+        )
+
+    return respond(request, stamp, ("home", number, verdict.slug if verdict else ""), render)
+
+
+def _home_path(verdict, number: int) -> str:
+    query = [f"verdict={verdict.slug}"] if verdict else []
+    if number > 1:
+        query.append(f"page={number}")
+    return reverse("public:home") + ("?" + "&".join(query) if query else "")
+
+
+@require_safe
+def article(request, slug: str):
+    stamp = current_stamp(request)
+    if len(slug) > MAX_SLUG:
+        return not_found(request, stamp)
+
+    def render():
+        found = selectors.public_article(slug)
+        if found is None:
+            return not_found(request, stamp)
+        fact_checks = selectors.article_fact_checks(found)
+        numbered = list(enumerate((fc for fc in fact_checks if is_anchored(found.body, fc)), 1))
+        html = render_public_article(
+            found.body, numbered, css_class_of=lambda fc: _css_class(stamp, fc)
+        )
+        return _page(
+            request,
+            stamp,
+            "public/article.html",
+            {
+                "article": found,
+                "article_html": html,
+                "numbered": [
+                    {
+                        "n": n,
+                        "fc": fc,
+                        "rating": _rating_of(stamp, fc),
+                        "badge_id": f"fc-verdict-{n}",
+                    }
+                    for n, fc in numbered
+                ],
+                "unanchored": [fc for fc in fact_checks if not is_anchored(found.body, fc)],
+                "annotations_url": reverse("public:annotations", args=[found.slug]),
+                "annotations_type": ANNOTATION_MEDIA_TYPE,
+            },
+        )
+
+    return respond(request, stamp, ("article", slug), render)
+
+
+def _css_class(stamp: Stamp, fc: FactCheck) -> str:
+    rating = _rating_of(stamp, fc)
+    return rating.css_class if rating else ""
+
+
+@require_safe
+def fact_check(request, slug: str):
+    stamp = current_stamp(request)
+    if len(slug) > MAX_SLUG:
+        return not_found(request, stamp)
+
+    def render():
+        fc = selectors.fact_check(slug)
+        if fc is None:
+            return not_found(request, stamp)
+        if fc.is_withdrawn:
+            return _page(request, stamp, "public/withdrawn.html", {"fc": fc})
+        original = text_fragment_url(fc.article.url, fc.exact) if fc.article.url else ""
+        return _page(
+            request,
+            stamp,
+            "public/fact_check.html",
+            {
+                "fc": fc,
+                "rating": _rating_of(stamp, fc),
+                "notes": selectors.corrections_of(fc),
+                "original_url": original,
+                "claim_review": script_json(_claim_review(request, stamp, fc)),
+            },
+        )
+
+    return respond(request, stamp, ("fact_check", slug), render)
+
+
+@require_safe
+def methodology(request):
+    stamp = current_stamp(request)
+    return respond(
+        request,
+        stamp,
+        ("methodology",),
+        lambda: _page(request, stamp, "public/methodology.html", {"nav": "methodology"}),
+    )
+
+
+@require_safe
+def corrections(request):
+    stamp = current_stamp(request)
+    return respond(
+        request,
+        stamp,
+        ("corrections",),
+        lambda: _page(
+            request,
+            stamp,
+            "public/corrections.html",
+            {"nav": "corrections", "entries": selectors.all_corrections()},
+        ),
+    )
+
+
+# -- machine-readable ------------------------------------------------------------
+
+
+@require_safe
+def feed(request):
+    stamp = current_stamp(request)
+    return respond(request, stamp, ("feed",), lambda: FactCheckFeed()(request))
+
+
+@require_safe
+def claim_reviews(request):
+    """Every current ClaimReview, newest first, paginated: ``{"items": [...], "next": ...}``."""
+    stamp = current_stamp(request)
+    number = params.page_number(request.GET)
+    if number is params.INVALID:
+        return not_found(request, stamp)
+
+    def render():
+        total = sum(selectors.verdict_counts().values())
+        size = conf.CLAIM_REVIEWS_PAGE_SIZE
+        pages = params.page_count(total, size)
+        if number > pages:
+            return not_found(request, stamp)
+        items = selectors.latest(rating_id=None, offset=(number - 1) * size, limit=size)
+        here = absolute(request, reverse("public:claim_reviews"))
+        links = {
+            "next": f"{here}?page={number + 1}" if number < pages else None,
+            "previous": f"{here}?page={number - 1}" if number > 1 else None,
+        }
+        response = _json(
+            {
+                "count": total,
+                "page": number,
+                "pages": pages,
+                **links,
+                "items": [_claim_review(request, stamp, fc) for fc in items],
+            }
+        )
+        link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
+        if link_header:
+            response.headers["Link"] = link_header.replace('rel="previous"', 'rel="prev"')
+        return response
+
+    return respond(request, stamp, ("claim_reviews", number), render)
+
+
+@require_safe
+def annotations(request, slug: str):
+    stamp = current_stamp(request)
+    if len(slug) > MAX_SLUG:
+        return not_found(request, stamp)
+
+    def render():
+        found = selectors.public_article(slug)
+        if found is None:
+            return not_found(request, stamp)
+        data = annotation_collection(
+            selectors.article_fact_checks(found),
+            body=found.body,
+            title=f"Fact-checks of “{found.title}”",
+            collection_url=absolute(request, request.path),
+            article_url=absolute(request, reverse("public:article", args=[found.slug])),
+            url_for=lambda fc: absolute(request, fc.path),
+            newsroom=conf.NEWSROOM_NAME,
+            newsroom_url=absolute(request, reverse("public:home")),
+        )
+        return _json(data, content_type=ANNOTATION_MEDIA_TYPE)
+
+    return respond(request, stamp, ("annotations", slug), render)
+
+
+@require_safe
+def verdicts_css(request):
+    """The scale's colours as CSS classes; immutable at its fingerprinted address."""
+    stamp = current_stamp(request)
+    current = request.GET.get("v") == stamp.scale.fingerprint
+    return respond(
+        request,
+        stamp,
+        ("verdicts.css", current),
+        lambda: HttpResponse(stamp.scale.stylesheet, content_type="text/css; charset=utf-8"),
+        cache_control="public, max-age=31536000, immutable" if current else "no-cache",
+    )

@@ -1,0 +1,251 @@
+"""ClaimReview JSON-LD and W3C Web Annotations, parsed and checked field by field."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from django.utils import timezone
+
+from claims import services, workflow
+from claims.anchoring import CONTEXT_CHARS
+from claims.models import Rating
+from claims.rendering import Highlight, render_article
+from tests.test_public_support import (  # noqa: F401 - fixtures
+    _fresh_public_cache,
+    _quiet_notifications,
+    edit,
+    make_article,
+    people,
+    publish,
+    published_claim,
+    sentence,
+)
+
+pytestmark = pytest.mark.django_db
+
+ANNO_TYPE = 'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"'
+
+
+def ld_json(html: str) -> list[dict]:
+    return [
+        json.loads(m)
+        for m in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+
+
+def local_iso(moment) -> str:
+    return timezone.localtime(moment).isoformat(timespec="seconds")
+
+
+def test_claim_review_of_an_ordinal_verdict(client):
+    article = make_article(url="https://news.example.org/original")
+    claim = published_claim(article, sentence(article, 3), text="Ordinal", verdict="Inexact")
+    first = claim.current_version
+    workflow.start_update(claim.pk, people()[0])
+    edit(claim, text="Ordinal v2", verdict="Inexact", correction=("update", "Nouveau chiffre"))
+    claim = publish(claim)
+    version = claim.current_version
+    html = client.get(f"/fact-checks/{claim.slug}/").content.decode()
+    (review,) = ld_json(html)
+    url = f"http://testserver/fact-checks/{claim.slug}/"
+    assert review == {
+        "@context": "https://schema.org",
+        "@type": "ClaimReview",
+        "url": url,
+        "claimReviewed": "Ordinal v2 statement",
+        "reviewRating": {
+            "@type": "Rating",
+            "alternateName": "Inexact",
+            "ratingValue": 2,
+            "bestRating": 5,
+            "worstRating": 1,
+        },
+        "itemReviewed": {
+            "@type": "Claim",
+            "author": {"name": "Ordinal v2 claimant"},
+            "datePublished": "2025-02-10",
+            "appearance": {
+                "@type": "NewsArticle",
+                "url": "https://news.example.org/original",
+                "headline": "Article public",
+                "inLanguage": "fr",
+                "datePublished": "2025-02-11",
+                "publisher": {"@type": "Organization", "name": "Le Quotidien"},
+            },
+        },
+        "author": {
+            "@type": "Organization",
+            "name": "The Fact-Check Desk",
+            "url": "http://testserver/",
+        },
+        "datePublished": local_iso(first.approved_at),
+        "dateModified": local_iso(version.approved_at),
+        "inLanguage": "fr",
+    }
+    # What the JSON-LD says is what the page shows.
+    for shown in (
+        '<h1 id="fc-title" class="fact-check__title" lang="fr">Ordinal v2 statement</h1>',
+        "Claimed by <strong>Ordinal v2 claimant</strong> on 10 February 2025",
+        f'<span class="verdict__label badge v-{version.rating_id}" lang="fr">Inexact</span>',
+        "2 on our scale from 1 to 5.",
+        f'<link rel="canonical" href="{url}">',
+        f'Published <time datetime="{timezone.localtime(first.approved_at).isoformat()}">',
+        f'Updated <time datetime="{timezone.localtime(version.approved_at).isoformat()}">',
+        '<cite lang="fr">Article public</cite> (<span lang="fr">Le Quotidien</span>), '
+        '<time datetime="2025-02-11">11 February 2025</time>',
+        "The Fact-Check Desk",
+    ):
+        assert shown in html, shown
+
+
+def test_claim_review_of_a_non_ordinal_verdict_has_no_value(client):
+    article = make_article()  # no original URL
+    claim = published_claim(article, sentence(article, 3), text="Trompe", verdict="Trompeur")
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Trompeur"}
+    # Without an original address, the appearance is our copy of the article.
+    assert review["itemReviewed"]["appearance"]["url"] == (
+        f"http://testserver/articles/{article.slug}/#fc-{claim.slug}"
+    )
+    assert review["datePublished"] == review["dateModified"]
+
+
+def test_the_json_list_holds_the_same_claim_reviews_as_the_pages(client):
+    article = make_article()
+    claims = [
+        published_claim(article, sentence(article, i), text=f"Liste {i}", verdict=v)
+        for i, v in enumerate(["Vrai", "Manque de contexte", "Faux"])
+    ]
+    data = json.loads(client.get("/claim-reviews.json").content)
+    assert data["count"] == 3
+    for claim in claims:
+        (on_page,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+        assert on_page in data["items"]
+
+
+def test_web_annotations_of_an_article(client):
+    article = make_article()
+    second = published_claim(article, sentence(article, 30), text="Deux", verdict="Vrai")
+    first = published_claim(article, sentence(article, 2), text="Un", verdict="À nuancer")
+    response = client.get(f"/articles/{article.slug}/annotations.jsonld")
+    assert response.status_code == 200
+    assert response["Content-Type"] == ANNO_TYPE
+    data = json.loads(response.content)
+    base = f"http://testserver/articles/{article.slug}/"
+    assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
+    assert data["id"] == f"{base}annotations.jsonld"
+    assert data["type"] == "AnnotationCollection"
+    assert data["label"] == "Fact-checks of “Article public”"
+    assert data["total"] == 2
+    page = data["first"]
+    assert page["type"] == "AnnotationPage" and page["startIndex"] == 0
+    assert page["id"] == f"{base}annotations.jsonld#page-1"
+    items = page["items"]
+    assert len(items) == 2  # in text order
+    for item, claim, label in ((items[0], first, "À nuancer"), (items[1], second, "Vrai")):
+        version = claim.current_version
+        url = f"http://testserver/fact-checks/{claim.slug}/"
+        start, end = version.start, version.end
+        assert item == {
+            "id": f"{url}#annotation",
+            "type": "Annotation",
+            "motivation": "assessing",
+            "created": local_iso(version.approved_at),
+            "modified": local_iso(version.approved_at),
+            "creator": {
+                "type": "Organization",
+                "name": "The Fact-Check Desk",
+                "homepage": "http://testserver/",
+            },
+            "body": [
+                {
+                    "type": "TextualBody",
+                    "purpose": "assessing",
+                    "value": label,
+                    "format": "text/plain",
+                    "language": "fr",
+                },
+                {
+                    "type": "TextualBody",
+                    "purpose": "describing",
+                    "value": version.statement,
+                    "format": "text/plain",
+                    "language": "fr",
+                },
+                {
+                    "type": "SpecificResource",
+                    "purpose": "linking",
+                    "source": {"id": url, "type": "Text", "format": "text/html"},
+                },
+            ],
+            "target": {
+                "source": base,
+                "selector": [
+                    {
+                        "type": "TextQuoteSelector",
+                        "exact": article.body[start:end],
+                        "prefix": article.body[max(0, start - CONTEXT_CHARS) : start],
+                        "suffix": article.body[end : end + CONTEXT_CHARS],
+                    },
+                    {"type": "TextPositionSelector", "start": start, "end": end},
+                ],
+            },
+        }
+
+
+def test_annotation_offsets_count_code_points_past_an_emoji(client):
+    body = "Le 🦊 renard 𝒳 dit : la Terre est plate. Fin."
+    article = services.create_article(people()[0], title="Emoji", language="fr", body=body)
+    start = body.index("la Terre")
+    claim = published_claim(article, (start, start + len("la Terre est plate")), text="Emoji")
+    data = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
+    (item,) = data["first"]["items"]
+    quote, position = item["target"]["selector"]
+    assert position == {"type": "TextPositionSelector", "start": start, "end": claim.end}
+    assert body[position["start"] : position["end"]] == quote["exact"] == "la Terre est plate"
+    assert quote["prefix"] == body[:start]
+
+
+def test_a_quote_no_longer_at_its_offsets_is_not_highlighted_nor_annotated(client):
+    from claims.models import Article
+
+    article = make_article()
+    claim = published_claim(article, sentence(article, 2), text="Décalé")
+    Article.objects.filter(pk=article.pk).update(body="Nouveau texte. " + article.body)
+    html = client.get(f"/articles/{article.slug}/").content.decode()
+    assert "<mark" not in html
+    assert f'href="/fact-checks/{claim.slug}/"' in html  # still listed, without a highlight
+    data = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
+    assert data["total"] == 0 and data["first"]["items"] == []
+
+
+def test_render_article_without_mark_link_is_unchanged():
+    """The desk's output must not move: the new argument is additive."""
+    body = "Une phrase. Une autre phrase.\n\nUn second paragraphe."
+    sentences = [[0, 11], [12, 29], [31, 51]]
+    highlights = [Highlight(7, 4, 20, css_class="x")]
+    plain = str(render_article(body, sentences, highlights))
+    assert plain == str(render_article(body, sentences, highlights, mark_link=None))
+    assert "<a" not in plain
+    linked = str(
+        render_article(
+            body,
+            sentences,
+            highlights,
+            mark_link=lambda covering: {"href": f'/x/{covering[0].claim_id}?a=1&b="2"'},
+        )
+    )
+    # One link per piece (the sentence boundaries cut the highlight in three).
+    assert linked.count('<a href="/x/7?a=1&amp;b=&quot;2&quot;">') == 3
+    assert re.sub(r"</?a[^>]*>", "", linked) == plain
+
+
+def test_rating_labels_come_from_the_published_version(client):
+    """Renaming a rating later does not change what a published verdict said."""
+    article = make_article()
+    claim = published_claim(article, sentence(article, 2), text="Figé", verdict="Faux")
+    Rating.objects.filter(label="Faux").update(label="Totalement faux")
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["reviewRating"]["alternateName"] == "Faux"
