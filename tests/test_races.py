@@ -388,8 +388,8 @@ def test_two_claims_with_the_same_statement_approved_at_once(cast, monkeypatch):
     met = threading.Barrier(2)
     original = Claim.assign_public_slug
 
-    def assign_then_meet(self):
-        original(self)
+    def assign_then_meet(self, **kwargs):
+        original(self, **kwargs)
         # A fixed app may serialise before this point: then there is nothing to hold.
         with contextlib.suppress(threading.BrokenBarrierError):
             met.wait(timeout=3)
