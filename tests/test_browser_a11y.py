@@ -121,3 +121,44 @@ def test_reviewer_journey_with_the_keyboard_only(page_factory):
     page.get_by_text("Approved and published.").wait_for()
     in_review.refresh_from_db()
     assert in_review.status == "published"
+
+
+@pytest.mark.parametrize("locale", ["en-GB", "fr-FR"])
+def test_public_pages_have_no_axe_violations_and_fit_a_phone(page_factory, locale):
+    """Every public page, in the browser's language, at desktop and phone widths."""
+    from claims.models import ClaimStatus
+    from claims.public import freshness
+    from claims.public.page_cache import pages
+
+    pages.clear()
+    try:
+        demo = load_demo()
+        article = demo["article"]
+        published = next(c for c in demo["claims"] if c.status == ClaimStatus.PUBLISHED)
+        public_pages = [
+            ("home", "/"),
+            ("article", f"/articles/{article.slug}/"),
+            ("fact-check", f"/fact-checks/{published.slug}/"),
+            ("methodology", "/methodology/"),
+            ("corrections", "/corrections/"),
+            ("not found", "/fact-checks/no-such-fact-check/"),
+        ]
+        lang = locale.split("-")[0]
+        for width, height in ((1280, 900), (390, 844)):
+            page = page_factory(width=width, height=height, locale=locale)
+            for label, path in public_pages:
+                page.goto(path)
+                where = f"public {label} at {width} px [{locale}]"
+                assert page.evaluate("document.documentElement.lang") == lang, where
+                assert_no_sideways_scroll(page, where)
+                audit(page, where)
+            # The article with a highlight's panel open.
+            page.goto(f"/articles/{article.slug}/")
+            page.locator("#article-text mark").first.click()
+            page.locator("#hl-panel").wait_for(state="visible")
+            where = f"public article, panel open, at {width} px [{locale}]"
+            assert_no_sideways_scroll(page, where)
+            audit(page, where)
+    finally:
+        pages.clear()
+        freshness.close()  # the live server's stamp connection, before the test database goes

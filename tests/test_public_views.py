@@ -565,7 +565,10 @@ def security_headers_of(response):
     assert response["X-Frame-Options"] == "DENY"
     assert "frame-ancestors 'none'" in response[str(CSP.HEADER_ENFORCE)]
     assert not response.cookies  # no session, no CSRF cookie
-    assert "Cookie" not in response.get("Vary", "")
+    # The interface language follows the switcher's cookie, else Accept-Language.
+    vary = {v.strip() for v in response["Vary"].split(",")}
+    assert {"Accept-Language", "Cookie"} <= vary
+    assert response["Content-Language"] in ("en", "fr")
 
 
 def test_every_public_response_has_the_security_headers(client, article):
@@ -590,19 +593,23 @@ def test_every_public_response_has_the_security_headers(client, article):
             security_headers_of(client.get(path, HTTP_IF_NONE_MATCH=first["ETag"]))
 
 
-def test_public_pages_speak_the_interface_language_whatever_the_reader_asks(client, article):
-    """Not translated yet: English words, English dates, whatever the reader's language."""
+def test_public_pages_speak_the_language_the_reader_asks_for(client, article):
+    """The interface follows the reader (cookie, else Accept-Language); content does not."""
     published_claim(article, sentence(article, 2), text="Langue")
     english = client.get("/")
     french = client.get("/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     client.cookies["django_language"] = "fr"
     cookie = client.get("/")
-    for response in (english, french, cookie):
-        assert response["Content-Language"] == "en"
+    assert english["Content-Language"] == "en"
+    assert '<html lang="en">' in html_of(english)
+    assert "10 February 2025" in html_of(english)
+    for response in (french, cookie):
+        assert response["Content-Language"] == "fr"
         assert "Accept-Language" in response["Vary"]
-        assert response.content == english.content
-    assert '<html lang="en">' in html_of(french)
-    assert "10 February 2025" in html_of(french)
+        assert '<html lang="fr">' in html_of(response)
+        assert "10 février 2025" in html_of(response)
+        assert "Langue statement" in html_of(response)
+    assert cookie.content == french.content
 
 
 def test_a_host_that_is_not_allowed_is_refused_even_for_a_page_in_the_cache(client, article):

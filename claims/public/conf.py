@@ -2,11 +2,10 @@
 
 from django.conf import settings
 
-# The language of the public pages' own words (headings, labels, dates): the
-# interface is English (DESIGN §7) and these pages are not translated yet, so
-# they are rendered in it whatever the reader's language. Their content (the
+# The language of the public pages' own words (headings, labels, dates) is the
+# reader's, negotiated as on the desk (page_cache.language_of): the switcher's
+# cookie, else Accept-Language, within settings.LANGUAGES. Their content (the
 # fact-checks) is shown as written, with its own `lang`.
-INTERFACE_LANGUAGE = settings.LANGUAGE_CODE
 
 # The newsroom as readers and ClaimReview's `author` name it.
 NEWSROOM_NAME = getattr(settings, "NEWSROOM_NAME", "The Fact-Check Desk")

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.urls import reverse
+from django.utils.translation import gettext, gettext_lazy
 
 from ..models import ClaimStatus, CorrectionKind, Stance
 from ..rendering import shorten
@@ -126,7 +127,9 @@ class CorrectionNote:
 
     @property
     def kind_label(self):
-        return "Correction" if self.kind == CorrectionKind.CORRECTION else "Update"
+        if self.kind == CorrectionKind.CORRECTION:
+            return gettext("Correction")
+        return gettext("Update")
 
     @property
     def path(self) -> str:
@@ -143,7 +146,7 @@ class Withdrawal:
 
     is_withdrawal = True
     kind = "withdrawn"
-    kind_label = "Withdrawn"
+    kind_label = gettext_lazy("Withdrawn")
 
     @property
     def path(self) -> str:
@@ -194,9 +197,9 @@ def _source(data: dict) -> Source:
 
 
 _STANCES = {
-    Stance.SUPPORTS: "Supports the claim",
-    Stance.REFUTES: "Refutes the claim",
-    Stance.CONTEXT: "Gives context",
+    Stance.SUPPORTS: gettext_lazy("Supports the claim"),
+    Stance.REFUTES: gettext_lazy("Refutes the claim"),
+    Stance.CONTEXT: gettext_lazy("Gives context"),
 }
 
 

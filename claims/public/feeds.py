@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.contrib.syndication.views import Feed
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.translation import gettext
 
 from . import conf, selectors
 from .factchecks import FactCheck
@@ -25,10 +26,10 @@ class FactCheckFeed(Feed):
         return super().__call__(request, *args, **kwargs)
 
     def title(self):
-        return f"{conf.NEWSROOM_NAME}: latest fact-checks"
+        return gettext("%(newsroom)s: latest fact-checks") % {"newsroom": conf.NEWSROOM_NAME}
 
     def subtitle(self):
-        return "Claims checked by the desk, with their verdict, sources and corrections."
+        return gettext("Claims checked by the desk, with their verdict, sources and corrections.")
 
     def link(self):
         return absolute(self.request, reverse("public:home"))
@@ -46,7 +47,10 @@ class FactCheckFeed(Feed):
         return f"{item.rating_label}: {item.statement}"
 
     def item_description(self, item: FactCheck):
-        return f"Verdict: {item.rating_label}. {item.summary}"
+        return gettext("Verdict: %(verdict)s. %(summary)s") % {
+            "verdict": item.rating_label,
+            "summary": item.summary,
+        }
 
     def item_link(self, item: FactCheck):
         return absolute(self.request, item.path)

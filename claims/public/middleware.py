@@ -6,11 +6,13 @@ authentication, messages, htmx) has nothing to say about an anonymous page
 that reads no session and sets no cookie. This middleware sits right after
 the security and static-file middleware, so the redirect to HTTPS, HSTS and
 the security headers apply as usual, and answers before the rest: when this
-process holds a page for the exact request (address, language cookie,
-Accept-Language) and the stamp read now is the one it was rendered under, it
-returns it, or a 304. Otherwise, including for every address that is not a
-public page, it does nothing and costs no query: the view renders the page,
-through the whole stack, and keeps it for the next request.
+process holds a page for the exact request (address, and the interface
+language negotiated from the language cookie and Accept-Language, as
+``page_cache.language_of`` does for the view) and the stamp read now is the
+one it was rendered under, it returns it, or a 304. Otherwise, including for
+every address that is not a public page, it does nothing and costs no query:
+the view renders the page, through the whole stack, and keeps it for the
+next request.
 
 The response is the view's, headers included: the stored page carries those
 the skipped middleware adds (CSP, frame protection, Vary and

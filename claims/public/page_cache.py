@@ -5,9 +5,16 @@ A page is rendered once per process for each publication stamp (see
 dropped, so a reused page is never older than what the database says is
 published. The cache is keyed twice: by what the view parsed from the request
 (``("home", page, verdict)``) so that equivalent addresses share one
-rendering, and by the exact request (address, and the two inputs that choose
-the interface language), which is all the fast path in ``middleware`` may
-look at without parsing anything.
+rendering, and by the exact request (address, and the interface language
+negotiated from the language cookie and Accept-Language), which is all the
+fast path in ``middleware`` may look at without a query. Both keys include
+the negotiated language: a page is never served in another language than the
+one its reader would get from the view.
+
+The interface language of a public page follows the reader exactly as on the
+desk (``language_of``); content keeps its own ``lang``. Responses vary on
+Accept-Language and Cookie (the switcher's cookie), and say their
+Content-Language.
 
 The ETag is a hash of the content: a reader who has the page gets a 304 for
 as long as it is identical, even across stamps and workers, and never when it
@@ -64,7 +71,7 @@ class CachedPage:
         response.headers["Cache-Control"] = cache_control
         response.headers["Content-Length"] = str(len(content))
         with_security_headers(response)
-        with_language_headers(response)
+        with_language_headers(response, translation.get_language())
         return cls(content, etag, dict(response.headers.items()))
 
     def response(self, request) -> HttpResponse:
@@ -74,7 +81,7 @@ class CachedPage:
             response = get_conditional_response(request, etag=self.etag, response=response)
             if response.status_code == 304:
                 with_security_headers(response)
-                with_language_headers(response)
+                with_language_headers(response, self.headers.get("Content-Language"))
         return response
 
 
@@ -108,11 +115,21 @@ def with_security_headers(response: HttpResponse) -> HttpResponse:
     return response
 
 
-def with_language_headers(response: HttpResponse) -> HttpResponse:
-    """The headers LocaleMiddleware adds on the view's path, so that the fast
-    path, which answers before it, sends the same ones."""
-    patch_vary_headers(response, ("Accept-Language",))
-    response.headers.setdefault("Content-Language", conf.INTERFACE_LANGUAGE)
+def language_of(request) -> str:
+    """The reader's interface language, as LocaleMiddleware chooses it for the desk:
+    the switcher's cookie, else Accept-Language, else LANGUAGE_CODE; always one
+    of settings.LANGUAGES. Cheap (no query), so the fast path can ask it."""
+    return translation.get_language_from_request(request)
+
+
+def with_language_headers(response: HttpResponse, language: str | None = None) -> HttpResponse:
+    """The headers LocaleMiddleware adds on the view's path (plus Cookie, since the
+    switcher's cookie chooses the language too), so that the fast path, which
+    answers before it, sends the same ones."""
+    patch_vary_headers(response, ("Accept-Language", "Cookie"))
+    response.headers.setdefault(
+        "Content-Language", language or translation.get_language() or settings.LANGUAGE_CODE
+    )
     return response
 
 
@@ -164,9 +181,8 @@ def address_key(request) -> tuple:
     The Host header is taken as sent: a page is only stored under it after
     the view validated it (``get_host()`` checks ALLOWED_HOSTS), so a request
     with a host that is not allowed finds nothing and goes on to the view,
-    which refuses it. Public pages are in one language (conf), so the
-    reader's language is not part of the key; a translated public site would
-    add the language cookie and Accept-Language here.
+    which refuses it. The reader's negotiated interface language is part of
+    the key, so that one reader's language is never served to another.
     """
     meta = request.META
     return (
@@ -174,6 +190,7 @@ def address_key(request) -> tuple:
         meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
         request.path,
         meta.get("QUERY_STRING", ""),
+        language_of(request),
     )
 
 
@@ -188,19 +205,20 @@ def respond(
     """The page `render()` makes, rendered at most once per stamp and key.
 
     `key` names what the view parsed from the request; the origin (absolute
-    links in the page) is added here. The page is rendered in the interface
-    language of the public site. A response other than a 200 is returned as it
+    links in the page) and the reader's interface language are added here, and
+    the page is rendered in that language. A response other than a 200 is returned as it
     is and not kept.
     """
     origin = request.get_host()  # validated here, before anything is stored under it
-    full_key = ("page", request.scheme, origin, *key)
+    language = language_of(request)
+    full_key = ("page", request.scheme, origin, language, *key)
     page = pages.get(stamp, full_key)
     if page is None:
-        with translation.override(conf.INTERFACE_LANGUAGE):
+        with translation.override(language):
             response = render()
-        if response.status_code != 200:
-            response.headers.setdefault("Cache-Control", CACHE_CONTROL)
-            return with_language_headers(with_security_headers(response))
-        page = CachedPage.from_response(response, cache_control=cache_control)
+            if response.status_code != 200:
+                response.headers.setdefault("Cache-Control", CACHE_CONTROL)
+                return with_language_headers(with_security_headers(response), language)
+            page = CachedPage.from_response(response, cache_control=cache_control)
     pages.put(stamp, (full_key, address_key(request)), page)
     return page.response(request)

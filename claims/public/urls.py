@@ -12,6 +12,7 @@ urlpatterns = [
     path("articles/<slug:slug>/annotations.jsonld", views.annotations, name="annotations"),
     path("fact-checks/<slug:slug>/", views.fact_check, name="fact_check"),
     path("methodology/", views.methodology, name="methodology"),
+    path("language/", views.set_language, name="set_language"),
     path("corrections/", views.corrections, name="corrections"),
     # Outside /fact-checks/<slug>/ so that no slug can ever shadow them.
     path("fact-checks.atom", views.feed, name="feed"),

@@ -3,18 +3,22 @@
 Each view reads the stamp (``freshness``), parses its parameters strictly
 (``params``), and asks ``page_cache.respond`` for the page, which renders it
 only if this process has not rendered it under this stamp yet. Nothing here
-reads the session or the user, so a public response sets no cookie and does
-not vary on one.
+reads the session or the user, so a public response sets no cookie; it varies
+on the language cookie and Accept-Language, which choose its interface
+language (``page_cache.language_of``).
 """
 
 from __future__ import annotations
 
 import json
 
-from django.http import HttpResponse
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
 from . import conf, params, selectors
@@ -27,7 +31,7 @@ from .feeds import FactCheckFeed
 from .freshness import Stamp, current_stamp
 from .jsonld import claim_review, script_json
 from .links import absolute, text_fragment_url
-from .page_cache import respond, with_language_headers, with_security_headers
+from .page_cache import language_of, respond, with_language_headers, with_security_headers
 
 MAX_SLUG = 120
 
@@ -44,7 +48,7 @@ def _page(request, stamp: Stamp, template: str, context: dict, *, status: int = 
         "canonical_url": absolute(request, context.pop("canonical_path", request.path)),
         "feed_url": reverse("public:feed"),
     }
-    with translation.override(conf.INTERFACE_LANGUAGE):
+    with translation.override(language_of(request)):
         html = render_to_string(template, base | context, request=request)
     return HttpResponse(html, status=status)
 
@@ -54,7 +58,7 @@ def not_found(request, stamp: Stamp | None = None) -> HttpResponse:
     stamp = stamp or current_stamp(request)
     response = _page(request, stamp, "public/not_found.html", {}, status=404)
     response.headers["Cache-Control"] = "no-cache"
-    return with_language_headers(with_security_headers(response))
+    return with_language_headers(with_security_headers(response), language_of(request))
 
 
 def _json(data, content_type="application/json") -> HttpResponse:
@@ -233,6 +237,47 @@ def corrections(request):
     )
 
 
+# -- the language switcher -------------------------------------------------------
+
+
+@require_safe
+def set_language(request):
+    """The public site's language switcher: ``GET /language/?language=fr&next=/path/``.
+
+    Why not Django's ``set_language`` (a POST with a CSRF token), as on the
+    desk: public pages are rendered once and served to every reader from the
+    page cache (and its fast path), so they must not carry anybody's CSRF
+    token, and they set no cookie. The switcher is therefore a GET form, and
+    this view, the one public address that sets a cookie, remembers the
+    choice in Django's language cookie (read by ``page_cache.language_of``
+    and by LocaleMiddleware on the desk) and redirects back. Choosing an
+    interface language is harmless and idempotent, so a forged link can at
+    worst switch a reader's language. `next` must be a path on this site
+    (``url_has_allowed_host_and_scheme``), else the reader goes home; an
+    unknown language sets nothing.
+    """
+    code = request.GET.get("language", "")
+    next_url = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        next_url = reverse("public:home")
+    response = HttpResponseRedirect(next_url)
+    response.headers["Cache-Control"] = "no-store"
+    if code in dict(settings.LANGUAGES):
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            code,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            path=settings.LANGUAGE_COOKIE_PATH,
+            domain=settings.LANGUAGE_COOKIE_DOMAIN,
+            secure=settings.LANGUAGE_COOKIE_SECURE,
+            httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+            samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        )
+    return with_security_headers(response)
+
+
 # -- machine-readable ------------------------------------------------------------
 
 
@@ -292,7 +337,7 @@ def annotations(request, slug: str):
         data = annotation_collection(
             selectors.article_fact_checks(found),
             body=found.body,
-            title=f"Fact-checks of “{found.title}”",
+            title=gettext("Fact-checks of “%(title)s”") % {"title": found.title},
             collection_url=absolute(request, request.path),
             article_url=absolute(request, reverse("public:article", args=[found.slug])),
             url_for=lambda fc: absolute(request, fc.path),
