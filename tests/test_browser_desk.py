@@ -241,11 +241,12 @@ def test_clicking_a_highlight_opens_its_claim_and_the_list_emphasises_it(page_fa
     page.locator(f'#article-text mark[data-claims~="{claim.pk}"]').first.click()
     page.wait_for_selector(f'#claim-panel[data-claim="{claim.pk}"]')
     assert page.get_by_label("Claim", exact=True).input_value() == claim.statement
-    assert page.locator(f'.claim-link[data-claim="{claim.pk}"]').get_attribute("aria-current")
+    page.wait_for_selector(f'.claim-link[data-claim="{claim.pk}"][aria-current="true"]')
     other = demo["claims"][1]
     page.locator(f'.claim-link[data-claim="{other.pk}"]').click()
     page.wait_for_selector(f'#claim-panel[data-claim="{other.pk}"]')
-    assert page.locator(f'#article-text mark.is-current[data-claims~="{other.pk}"]').count() >= 1
+    # The emphasis follows htmx's settle step, a moment after the swap.
+    page.wait_for_selector(f'#article-text mark.is-current[data-claims~="{other.pk}"]')
 
 
 def test_move_highlight_then_delete_after_confirmation(page_factory):
