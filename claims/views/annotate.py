@@ -29,7 +29,16 @@ TEMPLATE = "desk/annotate.html"
 PANEL_EVENTS = 8
 
 
-def annotate_context(request, article: Article, *, open_claim_id=None, claim=None, forms=None):
+def annotate_context(
+    request,
+    article: Article,
+    *,
+    open_claim_id=None,
+    claim=None,
+    forms=None,
+    message="",
+    level="info",
+):
     claims = list(selectors.claims_in_text_order(article))
     # Work done here rather than with template filters: the list can hold
     # hundreds of claims and this is the desk's hottest page.
@@ -54,7 +63,10 @@ def annotate_context(request, article: Article, *, open_claim_id=None, claim=Non
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
     }
-    context.update(panel_context(request, claim, forms, numbers={c.pk: c.number for c in claims}))
+    numbers = {c.pk: c.number for c in claims}
+    context.update(
+        panel_context(request, claim, forms, numbers=numbers, message=message, level=level)
+    )
     context["claim_list_html"] = render_claim_list(
         claims,
         article_url=context["article_url"],
@@ -105,16 +117,7 @@ def _fragments(request, context, *names, status=200) -> HttpResponse:
 
 def _refresh_all(request, article, claim, *, message="", level="info", status=200):
     """The panel plus the text and the list, whose highlights or numbering changed."""
-    context = annotate_context(request, article, claim=claim)
-    context.update(
-        panel_context(
-            request,
-            claim,
-            message=message,
-            level=level,
-            numbers={c.pk: c.number for c in context["claims"]},
-        )
-    )
+    context = annotate_context(request, article, claim=claim, message=message, level=level)
     return _fragments(request, context, "claim-panel", "article-text", "claim-list", status=status)
 
 
@@ -177,8 +180,9 @@ def _panel_response(request, claim, forms=None, *, message="", level="info", sta
             request, claim, forms, message=message, level=level, numbers=_numbers(claim)
         )
         return _fragments(request, context, "claim-panel", status=status)
-    context = annotate_context(request, claim.article, claim=claim, forms=forms)
-    context.update({"panel_message": message, "panel_level": level})
+    context = annotate_context(
+        request, claim.article, claim=claim, forms=forms, message=message, level=level
+    )
     return render(request, TEMPLATE, context, status=status)
 
 
@@ -319,6 +323,5 @@ def claim_delete(request, claim_id: int):
 def panel_after_transition(request, claim_id: int, message: str, *, level="info", status=200):
     """The panel and the list after a workflow action taken from the panel."""
     claim = selectors.claim_for_panel(claim_id)
-    context = annotate_context(request, claim.article, claim=claim)
-    context.update({"panel_message": message, "panel_level": level})
+    context = annotate_context(request, claim.article, claim=claim, message=message, level=level)
     return _fragments(request, context, "claim-panel", "claim-list", status=status)

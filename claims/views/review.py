@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import selectors, workflow
+from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
 from .access import desk_view
@@ -19,17 +20,15 @@ from .annotate import panel_after_transition
 from .params import parse_id
 
 TRANSITIONS = {
-    workflow.SUBMIT: lambda claim, user, post: workflow.submit(claim.pk, user),
-    workflow.APPROVE: lambda claim, user, post: workflow.approve(
-        claim.pk, user, expected_version=parse_id(post.get("version"))
+    workflow.SUBMIT: lambda pk, user, post: workflow.submit(pk, user),
+    workflow.APPROVE: lambda pk, user, post: workflow.approve(
+        pk, user, expected_version=parse_id(post.get("version"))
     ),
-    workflow.REQUEST_CHANGES: lambda claim, user, post: workflow.request_changes(
-        claim.pk, user, post.get("comment", "")
+    workflow.REQUEST_CHANGES: lambda pk, user, post: workflow.request_changes(
+        pk, user, post.get("comment", "")
     ),
-    workflow.START_UPDATE: lambda claim, user, post: workflow.start_update(claim.pk, user),
-    workflow.WITHDRAW: lambda claim, user, post: workflow.withdraw(
-        claim.pk, user, post.get("reason", "")
-    ),
+    workflow.START_UPDATE: lambda pk, user, post: workflow.start_update(pk, user),
+    workflow.WITHDRAW: lambda pk, user, post: workflow.withdraw(pk, user, post.get("reason", "")),
 }
 
 DONE = {
@@ -103,17 +102,20 @@ def review(request, claim_id: int):
     if claim is None:
         raise Http404("No such claim.")
     if can_review(request.user) and claim.status == "in_review" and not claim.reviewing_by_id:
-        workflow.start_review(claim.pk, request.user)
-        claim = selectors.claim_for_review(claim_id)
+        # The lock may find that someone else claimed the review meanwhile.
+        claim.reviewing_by = workflow.start_review(claim.pk, request.user).reviewing_by
     return render(request, "desk/review.html", review_context(request, claim))
 
 
 @require_POST
 @desk_view()
 def transition(request, claim_id: int):
-    """Apply one workflow action; the workflow module decides whether it is allowed."""
-    claim = selectors.claim_for_review(claim_id)
-    if claim is None:
+    """Apply one workflow action; the workflow module decides whether it is allowed.
+
+    The transition locks and reads the claim itself; the screen's full load
+    is only needed when the answer is a page about the claim.
+    """
+    if not Claim.objects.filter(pk=claim_id).exists():
         raise Http404("No such claim.")
     action = request.POST.get("action", "")
     apply = TRANSITIONS.get(action)
@@ -121,34 +123,39 @@ def transition(request, claim_id: int):
         return render(
             request,
             "desk/review.html",
-            review_context(request, claim, error=gettext("Unknown action.")),
+            review_context(
+                request, selectors.claim_for_review(claim_id), error=gettext("Unknown action.")
+            ),
             status=400,
         )
     try:
-        apply(claim, request.user, request.POST)
+        apply(claim_id, request.user, request.POST)
     except workflow.TransitionError as error:
         if error.forbidden:
             raise PermissionDenied(error.message) from error
-        return _refused(request, claim, action, error.message)
+        return _refused(request, claim_id, action, error.message)
     messages.success(request, DONE[action])
     if request.htmx and request.POST.get("from") == "panel":
-        return panel_after_transition(request, claim.pk, DONE[action])
+        return panel_after_transition(request, claim_id, DONE[action])
     if action in (workflow.APPROVE, workflow.REQUEST_CHANGES) and can_review(request.user):
         return redirect("desk:review_queue")
-    return redirect("desk:review", claim.pk)
+    return redirect("desk:review", claim_id)
 
 
-def _refused(request, claim, action, message):
+def _refused(request, claim_id, action, message):
     if request.htmx and request.POST.get("from") == "panel":
-        return panel_after_transition(request, claim.pk, message, level="error", status=409)
+        return panel_after_transition(request, claim_id, message, level="error", status=409)
     field_errors = {}
     if action == workflow.REQUEST_CHANGES:
         field_errors["comment"] = message
     elif action == workflow.WITHDRAW:
         field_errors["reason"] = message
+    claim = selectors.claim_for_review(claim_id)
+    if claim is None:  # deleted while the transition was refused
+        raise Http404("No such claim.")
     context = review_context(
         request,
-        selectors.claim_for_review(claim.pk),
+        claim,
         error=message,
         field_errors=field_errors,
         typed=request.POST,
