@@ -16,6 +16,8 @@ Modules, from the data to the response:
   Annotation output; ``feeds``: the Atom feed;
 - ``freshness``: the publication stamp, read from the database on every
   request; ``page_cache``: rendered pages reused while the stamp holds, with
-  ETag and conditional GET; ``middleware``: the fast path serving them;
+  ETag and conditional GET; ``wsgi``: the layer in front of Django that
+  replays a page already sent, as Django sent it; ``middleware``: the fast
+  path inside Django for the requests that layer leaves (HEAD, conditional);
 - ``views`` and ``urls``; ``bare_app``: the benchmark's yardstick.
 """

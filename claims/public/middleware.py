@@ -1,5 +1,11 @@
 """The fast path for public pages: serve a page already rendered under the current stamp.
 
+Plain GETs of a page already sent are answered before Django by the WSGI
+layer (``wsgi``); this middleware answers what reaches Django anyway: HEAD,
+conditional requests (with Django's 304s), a first GET in a language or at
+an address this process had not been asked yet, and servers that do not use
+``factcheck.wsgi``.
+
 Reading the publication stamp is the one thing a public request must do; the
 rest of the middleware stack (CSP nonces, sessions, locale, CSRF,
 authentication, messages, htmx) has nothing to say about an anonymous page
@@ -34,7 +40,11 @@ class PublicPagesMiddleware:
             pages = page_cache.pages
             key = page_cache.address_key(request)
             if pages.has(key):
-                page = pages.get(current_stamp(request), key)
+                stamp = current_stamp(request)
+                page = pages.get(stamp, key)
                 if page is not None:
-                    return page.response(request)
+                    response = page.response(request)
+                    if response.status_code == 200:  # the WSGI layer may keep it too
+                        request.META[page_cache.STORED_PAGE] = (stamp, page)
+                    return response
         return self.get_response(request)

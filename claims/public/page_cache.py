@@ -38,6 +38,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import get_conditional_response, patch_vary_headers
@@ -47,7 +49,9 @@ from . import conf
 from .freshness import Stamp
 
 CACHE_CONTROL = "no-cache"
-_CONDITIONS = (
+# The environ key by which a view tells the WSGI layer that its 200 is a page it may keep.
+STORED_PAGE = "factcheck.public.stored_page"
+CONDITIONS = (
     "HTTP_IF_NONE_MATCH",
     "HTTP_IF_MATCH",
     "HTTP_IF_MODIFIED_SINCE",
@@ -77,7 +81,7 @@ class CachedPage:
     def response(self, request) -> HttpResponse:
         """The page for this request: a 200, or a 304 when the reader already has it."""
         response = HttpResponse(self.content, headers=self.headers)
-        if any(name in request.META for name in _CONDITIONS):
+        if any(name in request.META for name in CONDITIONS):
             response = get_conditional_response(request, etag=self.etag, response=response)
             if response.status_code == 304:
                 with_security_headers(response)
@@ -118,8 +122,43 @@ def with_security_headers(response: HttpResponse) -> HttpResponse:
 def language_of(request) -> str:
     """The reader's interface language, as LocaleMiddleware chooses it for the desk:
     the switcher's cookie, else Accept-Language, else LANGUAGE_CODE; always one
-    of settings.LANGUAGES. Cheap (no query), so the fast path can ask it."""
-    return translation.get_language_from_request(request)
+    of settings.LANGUAGES. Cheap (no query), so the fast paths can ask it."""
+    return negotiated_language(
+        request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME),
+        request.META.get("HTTP_ACCEPT_LANGUAGE", ""),
+    )
+
+
+class _Asking:
+    """What Django's negotiation reads of a request: the language cookie and Accept-Language."""
+
+    def __init__(self, cookie: str | None, accept: str):
+        self.COOKIES = {} if cookie is None else {settings.LANGUAGE_COOKIE_NAME: cookie}
+        self.META = {"HTTP_ACCEPT_LANGUAGE": accept}
+
+
+_negotiated: dict[tuple[str | None, str], str] = {}
+_NEGOTIATED_MAX = 1024
+
+
+def negotiated_language(cookie: str | None, accept: str) -> str:
+    """Django's own negotiation (``get_language_from_request``) of these two values,
+    remembered: it depends on nothing else but the settings, and readers send
+    few distinct Accept-Language headers."""
+    key = (cookie, accept)
+    language = _negotiated.get(key)
+    if language is None:
+        language = translation.get_language_from_request(_Asking(cookie, accept))
+        if len(_negotiated) >= _NEGOTIATED_MAX:  # hostile variety: start again, stay small
+            _negotiated.clear()
+        _negotiated[key] = language
+    return language
+
+
+@receiver(setting_changed)
+def _forget_languages(*, setting, **kwargs):
+    if setting in ("LANGUAGES", "LANGUAGE_CODE", "LANGUAGE_COOKIE_NAME", "LOCALE_PATHS"):
+        _negotiated.clear()
 
 
 def with_language_headers(response: HttpResponse, language: str | None = None) -> HttpResponse:
@@ -221,4 +260,9 @@ def respond(
                 return with_language_headers(with_security_headers(response), language)
             page = CachedPage.from_response(response, cache_control=cache_control)
     pages.put(stamp, (full_key, address_key(request)), page)
-    return page.response(request)
+    response = page.response(request)
+    if response.status_code == 200:
+        # For the WSGI layer (``public.wsgi``), which keeps the response as
+        # the whole stack sends it, under this stamp.
+        request.META[STORED_PAGE] = (stamp, page)
+    return response

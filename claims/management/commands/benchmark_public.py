@@ -1,8 +1,9 @@
 """Public pages against a bare Django view, served alike by gunicorn, measured with wrk.
 
 A benchmark, not a test. It serves the project as in production (gunicorn,
-DEBUG off, whitenoise's hashed static files, PostgreSQL from DATABASE_URL,
-every middleware and header) next to a bare Django app (``claims.public.
+``factcheck.wsgi:application`` with its layer of stored pages in front of
+Django, DEBUG off, whitenoise's hashed static files, PostgreSQL from
+DATABASE_URL, every middleware and header) next to a bare Django app (``claims.public.
 bare_app``: one view returning a one-line HttpResponse, no middleware, no
 database) under the same gunicorn settings, loads the demo newsroom, checks
 that the public pages carry their headers and answer conditional requests,
@@ -14,7 +15,8 @@ worker answers, shows it.
     export DATABASE_URL="$(PGPORT=55494 scripts/postgres-start)"
     DEBUG=1 uv run python manage.py benchmark_public    # --duration 5 --rounds 3
 
-(DEBUG=1 is for this command's own process; the servers it starts run with
+``--django-only`` serves Django's application without that layer, to show
+what it is worth. (DEBUG=1 is for this command's own process; the servers it starts run with
 DEBUG off, a random SECRET_KEY and SECURE_SSL_REDIRECT=0 over loopback.)
 
 The database's demo claims are reset (``load_demo --reset``), as ``rundemo``
@@ -66,6 +68,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--threads", type=int, default=1, help="gunicorn threads per worker (1: sync)"
         )
+        parser.add_argument(
+            "--django-only",
+            action="store_true",
+            help="serve factcheck.wsgi:django_application, without the stored-pages layer",
+        )
         parser.add_argument("--port", type=int, default=18301, help="the project's port")
         parser.add_argument("--bare-port", type=int, default=18302)
 
@@ -97,7 +104,8 @@ class Command(BaseCommand):
         self.servers: list[subprocess.Popen] = []
         try:
             self.prepare()
-            app = self.serve("factcheck.settings", "factcheck.wsgi:application", options["port"])
+            entry = "django_application" if options["django_only"] else "application"
+            app = self.serve("factcheck.settings", f"factcheck.wsgi:{entry}", options["port"])
             bare = self.serve(
                 "claims.public.bare_app",
                 "django.core.wsgi:get_wsgi_application()",
