@@ -132,6 +132,34 @@ def test_editor_mouse_journey(page_factory):
     assert claim.rating.label == "Faux" and claim.sources.count() == 1 and claim.version == 2
 
 
+def test_typing_while_the_panel_settles_stays_in_the_field_typed_in(page_factory):
+    """Moving focus into the new panel must not pull the user out of a field later.
+
+    htmx settles a swap on a timer; on a slow machine that can be well after
+    the user has moved on. The focus move used to happen then, and the rest of
+    a title being typed landed in the new source's URL (Save answered 422).
+    """
+    demo = load_demo()
+    claim = demo["claims"][2]  # the draft
+    title = "OpenAI board rejects Musk's proposal"
+    page = page_factory()
+    page.add_init_script(
+        'document.addEventListener("DOMContentLoaded",'
+        " () => { window.htmx.config.defaultSettleDelay = 300; });"
+    )
+    log_in(page, "editor")
+    page.goto(f"/desk/articles/{claim.article_id}/?claim={claim.pk}")
+    page.get_by_role("button", name="Add source").click()
+    # The new source is in the page at once; htmx settles the swap 300 ms later.
+    new_source = page.locator(f"#source-{claim.sources.count()}")
+    new_source.wait_for()
+    new_source.get_by_label("Title", exact=True).click()
+    page.keyboard.type(title, delay=20)
+    page.wait_for_selector("#claim-panel:not(.htmx-settling)")
+    assert new_source.get_by_label("Title", exact=True).input_value() == title
+    assert new_source.get_by_label("URL", exact=True).input_value() == ""
+
+
 def test_editor_keyboard_journey(page_factory):
     demo = load_demo()
     article = demo["article"]

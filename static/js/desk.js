@@ -231,7 +231,7 @@
 
   let renderedText = null; // the #article-text element the pending offsets belong to
 
-  function afterSettle(event) {
+  function afterSettle() {
     if (text() !== renderedText) {
       // The text was re-rendered (a claim was created or moved): the old
       // selection is gone with it.
@@ -245,17 +245,27 @@
     const scrolled = id !== openClaimId;
     emphasise(id, scrolled);
     openClaimId = id;
-    const target = event.detail && event.detail.target;
-    if (target && target.id === "claim-panel") {
-      // Focus follows the change: the field just added, the button next to a
-      // moved source, or the panel's heading (its message is announced).
-      const focusId = panel.dataset.focus;
-      const focusTarget =
-        (focusId && document.getElementById(focusId)) ||
-        document.getElementById("claim-panel-heading");
-      // After scrolling to a newly opened claim's highlight, keep it in view.
-      if (focusTarget) focusTarget.focus({ preventScroll: scrolled && !focusId });
-    }
+  }
+
+  // Focus follows the change: the field just added, the button next to a
+  // moved source, or the panel's heading (its message is announced).
+  //
+  // This runs on htmx:afterSwap, in the same task that put the new panel in
+  // the page, so no click or key press can come in between. Not on
+  // htmx:afterSettle: htmx settles on a timer (20 ms later), by which time
+  // the user may already be in another field; focusing then pulled them back,
+  // and what they typed next went into the wrong field (a new source's title
+  // appended to its URL, and Save answered 422).
+  function afterSwap(event) {
+    const panel = document.getElementById("claim-panel");
+    if (!panel || event.target !== panel) return;
+    const focusId = panel.dataset.focus;
+    const focusTarget =
+      (focusId && document.getElementById(focusId)) ||
+      document.getElementById("claim-panel-heading");
+    // A newly opened claim: afterSettle scrolls to its highlight; keep it in view.
+    const scrolled = (panel.dataset.claim || "") !== openClaimId;
+    if (focusTarget) focusTarget.focus({ preventScroll: scrolled && !focusId });
   }
 
   function init() {
@@ -264,6 +274,7 @@
     document.addEventListener("selectionchange", onSelectionChange);
     container.addEventListener("keydown", onKeyDown);
     document.addEventListener("click", onClick);
+    document.body.addEventListener("htmx:afterSwap", afterSwap);
     document.body.addEventListener("htmx:afterSettle", afterSettle);
     renderedText = container;
     const panel = document.getElementById("claim-panel");
