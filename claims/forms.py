@@ -110,6 +110,7 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
         fields = [
             "statement",
             "claimant",
+            "claimant_kind",
             "claim_date",
             "rating",
             "ruling",
@@ -121,6 +122,7 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
             "correction_text": _("Correction note"),
             "statement": _("Claim"),
             "claimant": _("Claimant"),
+            "claimant_kind": _("Person or organisation?"),
             "claim_date": _("Date of the claim"),
             "rating": _("Verdict"),
             "ruling": _("Ruling"),
@@ -128,6 +130,7 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
         help_texts = {
             "statement": _("The claim as checked, in one sentence."),
             "claimant": _("Who made the claim: a person or an organisation."),
+            "claimant_kind": _("Search engines and fact-check aggregators are told which."),
             "correction_text": _("Readers see it, dated, above the verdict of the new version."),
         }
         widgets = {
@@ -139,6 +142,10 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["rating"].empty_label = _("No verdict yet")
+        self.fields["claimant_kind"].choices = [
+            ("", _("Not stated")),
+            *self.fields["claimant_kind"].choices[1:],
+        ]
         if self.instance.last_published_at is None:
             # A correction note belongs to updates of a published verdict only.
             del self.fields["correction_kind"]

@@ -90,6 +90,13 @@ class Article(models.Model):
         self.slug = unique_slug(self, slugify(self.title)[:100] or "article", random_suffix)
 
 
+class ClaimantKind(models.TextChoices):
+    """Who made a claim, as schema.org types it (ClaimReview's itemReviewed.author)."""
+
+    PERSON = "person", _("Person")
+    ORGANISATION = "organisation", _("Organisation")
+
+
 class CorrectionKind(models.TextChoices):
     UPDATE = "update", _("Update (new information)")
     CORRECTION = "correction", _("Correction (an error was fixed)")
@@ -120,6 +127,9 @@ class Claim(models.Model):
 
     statement = models.CharField(_("claim"), max_length=500, blank=True)
     claimant = models.CharField(max_length=200, blank=True)
+    claimant_kind = models.CharField(
+        _("kind of claimant"), max_length=12, blank=True, choices=ClaimantKind.choices
+    )
     claim_date = models.DateField(_("date of the claim"), null=True, blank=True)
     rating = models.ForeignKey(
         Rating, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("verdict")
@@ -290,6 +300,8 @@ class ClaimVersion(ImmutableModel):
     number = models.PositiveIntegerField()
     statement = models.CharField(_("claim"), max_length=500)
     claimant = models.CharField(max_length=200)
+    # Blank for a version approved before the kind was recorded.
+    claimant_kind = models.CharField(max_length=12, blank=True, choices=ClaimantKind.choices)
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
     rating_label = models.CharField(max_length=100)
@@ -332,6 +344,7 @@ class EventKind(models.TextChoices):
 CHANGE_LABELS = {
     "claim": _("claim"),
     "claimant": _("claimant"),
+    "claimant kind": _("kind of claimant"),
     "date": _("date"),
     "verdict": _("verdict"),
     "ruling": _("ruling"),

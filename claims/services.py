@@ -16,7 +16,7 @@ from .anchoring import Anchor
 from .models import Article, Claim, EventKind, ReviewEvent, Source
 from .segments import sentence_spans
 
-CLAIM_FIELDS = ("statement", "claimant", "claim_date", "rating", "ruling")
+CLAIM_FIELDS = ("statement", "claimant", "claimant_kind", "claim_date", "rating", "ruling")
 # Only offered (and saved) once a claim has been published: the note that
 # will accompany the next version.
 CORRECTION_FIELDS = ("correction_kind", "correction_text")
@@ -166,6 +166,7 @@ def _content(claim: Claim, rating, sources) -> dict:
     return {
         "claim": claim.statement,
         "claimant": claim.claimant,
+        "claimant kind": claim.claimant_kind,
         "date": claim.claim_date.isoformat() if claim.claim_date else None,
         "verdict": rating.label if rating else None,
         "ruling": claim.ruling,

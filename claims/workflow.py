@@ -250,6 +250,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         number=number,
         statement=claim.statement,
         claimant=claim.claimant,
+        claimant_kind=claim.claimant_kind,
         claim_date=claim.claim_date,
         rating=claim.rating,
         rating_label=claim.rating.label,

@@ -15,6 +15,7 @@ from claims.rendering import Highlight, render_article
 from tests.test_public_support import (  # noqa: F401 - fixtures
     _fresh_public_cache,
     _quiet_notifications,
+    draft_claim,
     edit,
     make_article,
     people,
@@ -98,6 +99,30 @@ def test_claim_review_of_an_ordinal_verdict(client):
         "The Fact-Check Desk",
     ):
         assert shown in html, shown
+
+
+def test_the_claimant_is_typed_as_the_desk_recorded_it(client):
+    """A Person or an Organization in ClaimReview, from the approved version only."""
+    article = make_article()
+    editor, _ = people()
+    claim = publish(draft_claim(article, sentence(article, 3), text="Typée", kind="person"))
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["itemReviewed"]["author"] == {"@type": "Person", "name": "Typée claimant"}
+    # An update in progress changes nothing public until it is approved.
+    workflow.start_update(claim.pk, editor)
+    claim = edit(
+        claim, text="Typée", kind="organisation", correction=("correction", "Une organisation.")
+    )
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["itemReviewed"]["author"]["@type"] == "Person"
+    event = claim.events.latest("pk")
+    assert event.changes["claimant kind"] == ["person", "organisation"]
+    claim = publish(claim)
+    data = json.loads(client.get("/claim-reviews.json").content)
+    assert data["items"][0]["itemReviewed"]["author"] == {
+        "@type": "Organization",
+        "name": "Typée claimant",
+    }
 
 
 def test_claim_review_of_a_non_ordinal_verdict_has_no_value(client):

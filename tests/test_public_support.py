@@ -90,7 +90,9 @@ def source_rows(prefix: str, count: int = 2):
     ]
 
 
-def draft_claim(article, span, *, text="Affirmation", verdict="Faux", sources=2, editor=None):
+def draft_claim(
+    article, span, *, text="Affirmation", verdict="Faux", sources=2, editor=None, kind=""
+):
     """A claim on body[span] with every field filled, still a draft."""
     editor = editor or people()[0]
     start, end = span
@@ -102,6 +104,7 @@ def draft_claim(article, span, *, text="Affirmation", verdict="Faux", sources=2,
         {
             "statement": f"{text} statement",
             "claimant": f"{text} claimant",
+            "claimant_kind": kind,
             "claim_date": dt.date(2025, 2, 10),
             "rating": rating(verdict),
             "ruling": f"{text} ruling, first paragraph.\n\n{text} ruling, second paragraph.",
@@ -110,7 +113,7 @@ def draft_claim(article, span, *, text="Affirmation", verdict="Faux", sources=2,
     )
 
 
-def edit(claim, *, text, verdict=None, sources=2, correction=None, editor=None):
+def edit(claim, *, text, verdict=None, sources=2, correction=None, editor=None, kind=None):
     editor = editor or people()[0]
     claim.refresh_from_db()
     fields = {
@@ -118,6 +121,7 @@ def edit(claim, *, text, verdict=None, sources=2, correction=None, editor=None):
         "claimant": f"{text} claimant",
         "ruling": f"{text} ruling.",
         "rating": rating(verdict) if verdict else claim.rating,
+        "claimant_kind": claim.claimant_kind if kind is None else kind,
     }
     if correction:
         fields["correction_kind"], fields["correction_text"] = correction

@@ -101,6 +101,7 @@ def save_data(
     *,
     statement="La Terre est plate",
     claimant="Un oncle",
+    claimant_kind="",
     claim_date="2025-02-11",
     rating="",
     ruling="Elle ne l'est pas.",
@@ -114,6 +115,7 @@ def save_data(
         "version": str(version),
         "statement": statement,
         "claimant": claimant,
+        "claimant_kind": claimant_kind,
         "claim_date": claim_date,
         "rating": str(rating),
         "ruling": ruling,
@@ -417,6 +419,24 @@ def test_save_valid_claim_with_two_sources(editor_client, draft, faux, editor):
     assert values["sources-1-id"] == str(sources[1].pk)
     assert re.search(r'<div id="article-text"[^>]*hx-swap-oob="true"', html)
     assert re.search(r'<section id="claim-list"[^>]*hx-swap-oob="true"', html)
+
+
+def test_the_kind_of_claimant_is_saved_shown_and_checked(editor_client, draft):
+    data = save_data(draft.version, claimant_kind="organisation")
+    html = editor_client.post(claim_url(draft), data, **HX).content.decode()
+    draft.refresh_from_db()
+    assert draft.claimant_kind == "organisation"
+    assert form_values(html)["claimant_kind"] == "organisation"
+    assert ">Not stated</option>" in html
+    assert draft.events.latest("pk").changes["claimant kind"] == ["", "organisation"]
+    # Anything but the two kinds (or none) is refused, and what was typed is kept.
+    data = save_data(draft.version, claimant="Gardé", claimant_kind="robot")
+    response = editor_client.post(claim_url(draft), data, **HX)
+    assert response.status_code == 422
+    assert form_values(response.content.decode())["claimant"] == "Gardé"
+    assert 'id="id_claimant_kind_error"' in response.content.decode()
+    draft.refresh_from_db()
+    assert draft.claimant_kind == "organisation"
 
 
 def test_save_without_htmx_redirects(editor_client, draft):

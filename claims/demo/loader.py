@@ -123,6 +123,7 @@ def _claim(article: Article, spec: dict, users: dict) -> Claim:
     fields = {
         "statement": spec["statement"],
         "claimant": spec["claimant"],
+        "claimant_kind": spec.get("claimant_kind", ""),
         "claim_date": dt.date.fromisoformat(spec["claim_date"]),
         "rating": Rating.objects.get(label=spec["rating"]),
         "ruling": spec["ruling"],

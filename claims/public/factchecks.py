@@ -70,6 +70,7 @@ class FactCheck:
     version_number: int
     statement: str
     claimant: str
+    claimant_kind: str  # "person", "organisation" or "" (not recorded)
     claim_date: dt.date | None
     rating_id: int
     rating_label: str
@@ -163,6 +164,7 @@ def fact_check_from_claim(claim) -> FactCheck:
         version_number=version.number,
         statement=version.statement,
         claimant=version.claimant,
+        claimant_kind=version.claimant_kind,
         claim_date=version.claim_date,
         rating_id=version.rating_id,
         rating_label=version.rating_label,

@@ -13,10 +13,12 @@ import json
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
+from ..models import ClaimantKind
 from .factchecks import FactCheck
 from .scale import Scale
 
 SCHEMA_ORG = "https://schema.org"
+AUTHOR_TYPES = {ClaimantKind.PERSON: "Person", ClaimantKind.ORGANISATION: "Organization"}
 
 
 def claim_review(
@@ -32,8 +34,8 @@ def claim_review(
 
     `url` is the fact-check page, `article_url` our copy of the article with
     the highlight (the claim's appearance when the original has no address).
-    The claimant's kind (person or organisation) is not recorded, so
-    ``itemReviewed.author`` carries a name and no ``@type``.
+    ``itemReviewed.author`` is a Person or an Organization as the desk
+    recorded it; a version approved without that carries a name only.
     """
     rating = {"@type": "Rating", "alternateName": fc.rating_label}
     if fc.rating_value is not None and scale.best is not None:
@@ -50,7 +52,10 @@ def claim_review(
         appearance["datePublished"] = fc.article.published_on.isoformat()
     if fc.article.outlet:
         appearance["publisher"] = {"@type": "Organization", "name": fc.article.outlet}
-    claim = {"@type": "Claim", "author": {"name": fc.claimant}, "appearance": appearance}
+    author = {"name": fc.claimant}
+    if fc.claimant_kind in AUTHOR_TYPES:
+        author = {"@type": AUTHOR_TYPES[fc.claimant_kind], **author}
+    claim = {"@type": "Claim", "author": author, "appearance": appearance}
     if fc.claim_date:
         claim["datePublished"] = fc.claim_date.isoformat()
     return {

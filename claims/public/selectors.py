@@ -25,6 +25,7 @@ _FIELDS = [
     "current_version__number",
     "current_version__statement",
     "current_version__claimant",
+    "current_version__claimant_kind",
     "current_version__claim_date",
     "current_version__rating_id",
     "current_version__rating_label",

@@ -19,6 +19,7 @@ PREFIX = "sources"
 CLAIM_FORM_FIELDS = [
     "statement",
     "claimant",
+    "claimant_kind",
     "claim_date",
     "rating",
     "ruling",
