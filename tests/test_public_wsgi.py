@@ -211,6 +211,8 @@ def test_what_the_layer_leaves_to_django(layer, published):
     assert reaches_django(HTTP_HOST="evil.example")[0].startswith("400")
     assert reaches_django(query="page=1")[0] == "200 OK"  # another address, even if same page
     assert reaches_django(**{"wsgi.url_scheme": "https"})[0] == "200 OK"
+    # The charset of a Content-Type, even on a GET, changes how Django reads the query.
+    assert reaches_django(CONTENT_TYPE="text/plain; charset=utf-16-le")[0] == "200 OK"
     french = reaches_django(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     assert header(french[1], "Content-Language") == "fr"
     assert call(application, "/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9") == french  # kept
@@ -271,6 +273,23 @@ def test_the_language_is_negotiated_exactly_as_django_does():
             expected = translation.get_language_from_request(request)
             assert page_cache.negotiated_language(cookie, accept) == expected, (cookie, accept)
             assert page_cache.language_of(request) == expected
+
+
+def test_long_language_headers_are_negotiated_but_never_remembered():
+    """A server joins repeated headers: one request can send hundreds of kilobytes."""
+    page_cache._negotiated.clear()
+    factory = RequestFactory()
+    for n in range(50):
+        accept = f"x{n}-" + "a" * 8000 + ",fr;q=0.9"
+        cookie = "fr" + "z" * 5000
+        request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+        assert page_cache.language_of(request) == translation.get_language_from_request(request)
+        alone = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
+        assert page_cache.language_of(alone) == translation.get_language_from_request(alone)
+    assert sum(len(a) + len(c or "") for c, a in page_cache._negotiated) < 1000
+    assert page_cache.negotiated_language(None, "fr") == "fr"
+    assert (None, "fr") in page_cache._negotiated
 
 
 def test_hostile_requests_get_no_server_error_through_the_layer(layer, published):

@@ -139,12 +139,18 @@ class _Asking:
 
 _negotiated: dict[tuple[str | None, str], str] = {}
 _NEGOTIATED_MAX = 1024
+# Longer values are negotiated afresh each time: a server joins repeated headers, so one
+# request can send hundreds of kilobytes, and the memo must not keep them.
+_MEMO_ACCEPT_CHARS = 256
+_MEMO_COOKIE_CHARS = 32
 
 
 def negotiated_language(cookie: str | None, accept: str) -> str:
     """Django's own negotiation (``get_language_from_request``) of these two values,
     remembered: it depends on nothing else but the settings, and readers send
     few distinct Accept-Language headers."""
+    if len(accept) > _MEMO_ACCEPT_CHARS or (cookie and len(cookie) > _MEMO_COOKIE_CHARS):
+        return translation.get_language_from_request(_Asking(cookie, accept))
     key = (cookie, accept)
     language = _negotiated.get(key)
     if language is None:
@@ -229,6 +235,8 @@ def address_key(request) -> tuple:
         meta.get("HTTP_HOST") or meta.get("SERVER_NAME", ""),
         request.path,
         meta.get("QUERY_STRING", ""),
+        # Its charset decides how Django decodes the query string, even on a GET.
+        meta.get("CONTENT_TYPE", ""),
         language_of(request),
     )
 

@@ -17,7 +17,8 @@ request, on every worker and server, as on the view's path.
 What the layer may compare is only what it can read without Django, so its
 key is the request as sent: scheme (and the TLS proxy's header when one is
 trusted), Host (and the forwarded host and port when trusted), script name,
-path and query string, raw, and the interface language negotiated from the
+path, query string and Content-Type (whose charset decides how the query
+string is decoded), raw, and the interface language negotiated from the
 language cookie and Accept-Language exactly as Django does. A key is only ever
 stored after Django itself answered a 200 for it, so the host was validated,
 the HTTPS redirect did not apply and the view accepted the address; anything
@@ -77,6 +78,7 @@ def request_key(environ) -> tuple:
         get("SCRIPT_NAME", ""),
         get("PATH_INFO", ""),
         get("QUERY_STRING", ""),
+        get("CONTENT_TYPE", ""),  # its charset decides how Django decodes the query string
         page_cache.negotiated_language(cookie, get("HTTP_ACCEPT_LANGUAGE", "")),
     )
 
