@@ -110,7 +110,18 @@ class ClaimStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
 
 
-class Claim(models.Model):
+class ClaimantShown:
+    """For a claim and its approved versions alike: who made the claim, as the desk shows it."""
+
+    @property
+    def claimant_with_kind(self) -> str:
+        """The name, and the kind when recorded: "Tendances numériques (Organisation)"."""
+        if not (self.claimant and self.claimant_kind):
+            return self.claimant
+        return f"{self.claimant} ({self.get_claimant_kind_display()})"
+
+
+class Claim(ClaimantShown, models.Model):
     """A passage of an article turned into a checkable claim.
 
     The anchor follows the W3C Web Annotation selectors: a TextPositionSelector
@@ -293,7 +304,7 @@ class ImmutableModel(models.Model):
         raise ValueError(f"{type(self).__name__} records cannot be deleted.")
 
 
-class ClaimVersion(ImmutableModel):
+class ClaimVersion(ClaimantShown, ImmutableModel):
     """A verdict as a reviewer approved it: what the public pages show, frozen."""
 
     claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="versions")

@@ -140,22 +140,32 @@ def save_claim(
         if name in fields:
             value = fields[name]
             setattr(claim, name, "" if value is None and name not in NULLABLE else value)
+    _save_edit(claim, user)
+    final = _sync_sources(claim, existing, sources)
+    changes = _diff(before, _content(claim, claim.rating, final))
+    if changes:
+        _record_edit(claim, user, EventKind.EDITED, changes)
+    return claim
+
+
+def _save_edit(claim: Claim, user) -> None:
+    """Write an edit of a locked claim: one version more, saved by `user`."""
     claim.version = F("version") + 1
     claim.updated_by = user
     claim.save()
     claim.refresh_from_db(fields=["version", "updated_at"])
-    final = _sync_sources(claim, existing, sources)
-    changes = _diff(before, _content(claim, claim.rating, final))
-    if changes:
-        ReviewEvent.objects.create(
-            claim=claim,
-            actor=user,
-            kind=EventKind.EDITED,
-            from_status=claim.status,
-            to_status=claim.status,
-            changes=changes,
-        )
-    return claim
+
+
+def _record_edit(claim: Claim, user, kind: str, changes: dict) -> None:
+    """The audit row of an edit: who changed what (the status does not move)."""
+    ReviewEvent.objects.create(
+        claim=claim,
+        actor=user,
+        kind=kind,
+        from_status=claim.status,
+        to_status=claim.status,
+        changes=changes,
+    )
 
 
 NULLABLE = {"claim_date", "rating"}
@@ -213,18 +223,8 @@ def move_claim_anchor(claim_id: int, expected_version: int, user, anchor: Anchor
     claim = _locked_claim(claim_id, expected_version)
     old = claim.exact
     claim.set_anchor(anchor)
-    claim.version = F("version") + 1
-    claim.updated_by = user
-    claim.save()
-    claim.refresh_from_db()
-    ReviewEvent.objects.create(
-        claim=claim,
-        actor=user,
-        kind=EventKind.ANCHOR_MOVED,
-        from_status=claim.status,
-        to_status=claim.status,
-        changes={"quote": [old, anchor.exact]},
-    )
+    _save_edit(claim, user)
+    _record_edit(claim, user, EventKind.ANCHOR_MOVED, {"quote": [old, anchor.exact]})
     return claim
 
 

@@ -244,7 +244,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
             gettext("The claim changed while you were reviewing it; reload the review screen.")
         )
     now = timezone.now()
-    number = (claim.versions.count() or 0) + 1
+    number = claim.versions.count() + 1
     version = ClaimVersion.objects.create(
         claim=claim,
         number=number,

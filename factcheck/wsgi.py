@@ -8,6 +8,6 @@ django_application = get_wsgi_application()
 # Public pages already served under the current publication stamp are answered
 # in front of Django's request cycle (claims/public/wsgi.py); the import needs
 # the apps that get_wsgi_application() has just set up.
-from claims.public.wsgi import with_stored_pages  # noqa: E402
+from claims.public.wsgi import StoredPagesApplication  # noqa: E402
 
-application = with_stored_pages(django_application)
+application = StoredPagesApplication(django_application)

@@ -39,6 +39,19 @@ ACTIONS = [
 # --- helpers --------------------------------------------------------------------------------
 
 
+# Who may make a transition: the editors' ones (submit, start an update) and the
+# reviewers' ones (request changes, withdraw; approve adds a second reviewer).
+EDITORS_MAY = [
+    ("editor", True),
+    ("reviewer", True),
+    ("superuser", True),
+    ("nobody", False),
+    ("inactive_reviewer", False),
+    ("inactive_editor", False),
+]
+REVIEWERS_MAY = [("editor", False), *EDITORS_MAY[1:]]
+
+
 def ready_fields(**overrides):
     fields = {
         "statement": "La Terre est plate",
@@ -234,17 +247,7 @@ def test_submit_from_changes_requested(article, people):
     assert reload(claim).status == ClaimStatus.IN_REVIEW
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        ("editor", True),
-        ("reviewer", True),
-        ("superuser", True),
-        ("nobody", False),
-        ("inactive_reviewer", False),
-        ("inactive_editor", False),
-    ],
-)
+@pytest.mark.parametrize(("role", "allowed"), EDITORS_MAY)
 def test_submit_per_role(ready, people, role, allowed):
     user = people[role]
     if allowed:
@@ -465,18 +468,7 @@ def test_second_approval_makes_version_2_with_the_correction_note(published, peo
     assert first.statement == "La Terre est plate" and first.correction_text == ""
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        ("editor", False),
-        ("reviewer", True),
-        ("reviewer2", True),
-        ("superuser", True),
-        ("nobody", False),
-        ("inactive_reviewer", False),
-        ("inactive_editor", False),
-    ],
-)
+@pytest.mark.parametrize(("role", "allowed"), [*REVIEWERS_MAY, ("reviewer2", True)])
 def test_approve_per_role(in_review, people, role, allowed):
     user = people[role]
     if allowed:
@@ -639,17 +631,7 @@ def test_request_changes_sends_the_claim_back_with_the_comment(in_review, people
     assert event.comment == "Ajoutez une source primaire."
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        ("editor", False),
-        ("reviewer", True),
-        ("superuser", True),
-        ("nobody", False),
-        ("inactive_reviewer", False),
-        ("inactive_editor", False),
-    ],
-)
+@pytest.mark.parametrize(("role", "allowed"), REVIEWERS_MAY)
 def test_request_changes_per_role(in_review, people, role, allowed):
     user = people[role]
     if allowed:
@@ -697,17 +679,7 @@ def test_start_update_returns_to_draft_and_keeps_the_published_version(published
     assert not claim.can_be_deleted  # published work stays on record
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        ("editor", True),
-        ("reviewer", True),
-        ("superuser", True),
-        ("nobody", False),
-        ("inactive_reviewer", False),
-        ("inactive_editor", False),
-    ],
-)
+@pytest.mark.parametrize(("role", "allowed"), EDITORS_MAY)
 def test_start_update_per_role(published, people, role, allowed):
     user = people[role]
     if allowed:
@@ -755,17 +727,7 @@ def test_withdraw_records_who_when_and_why(published, people):
     assert workflow.available_actions(reviewer, claim) == []
 
 
-@pytest.mark.parametrize(
-    ("role", "allowed"),
-    [
-        ("editor", False),
-        ("reviewer", True),
-        ("superuser", True),
-        ("nobody", False),
-        ("inactive_reviewer", False),
-        ("inactive_editor", False),
-    ],
-)
+@pytest.mark.parametrize(("role", "allowed"), REVIEWERS_MAY)
 def test_withdraw_per_role(published, people, role, allowed):
     user = people[role]
     if allowed:

@@ -136,18 +136,33 @@ def _home_path(verdict, number: int) -> str:
     return reverse("public:home") + ("?" + "&".join(query) if query else "")
 
 
-@require_safe
-def article(request, slug: str):
+def _one_of(request, slug: str, kind: str, find, render_found) -> HttpResponse:
+    """The page of one public object found by `slug`, or the styled 404.
+
+    `find(slug)` returns the object or None; `render_found(stamp, found)`
+    renders its page. Both run only when this process has no page for the
+    slug under the current stamp.
+    """
     stamp = current_stamp(request)
     if len(slug) > MAX_SLUG:
         return not_found(request, stamp)
 
     def render():
-        found = selectors.public_article(slug)
+        found = find(slug)
         if found is None:
             return not_found(request, stamp)
-        fact_checks = selectors.article_fact_checks(found)
-        numbered = list(enumerate((fc for fc in fact_checks if is_anchored(found.body, fc)), 1))
+        return render_found(stamp, found)
+
+    return respond(request, stamp, (kind, slug), render)
+
+
+@require_safe
+def article(request, slug: str):
+    def render(stamp, found):
+        anchored, unanchored = [], []
+        for fc in selectors.article_fact_checks(found):
+            (anchored if is_anchored(found.body, fc) else unanchored).append(fc)
+        numbered = list(enumerate(anchored, 1))
         html = render_public_article(
             found.body, numbered, css_class_of=lambda fc: _css_class(stamp, fc)
         )
@@ -167,13 +182,13 @@ def article(request, slug: str):
                     }
                     for n, fc in numbered
                 ],
-                "unanchored": [fc for fc in fact_checks if not is_anchored(found.body, fc)],
+                "unanchored": unanchored,
                 "annotations_url": reverse("public:annotations", args=[found.slug]),
                 "annotations_type": ANNOTATION_MEDIA_TYPE,
             },
         )
 
-    return respond(request, stamp, ("article", slug), render)
+    return _one_of(request, slug, "article", selectors.public_article, render)
 
 
 def _css_class(stamp: Stamp, fc: FactCheck) -> str:
@@ -183,14 +198,7 @@ def _css_class(stamp: Stamp, fc: FactCheck) -> str:
 
 @require_safe
 def fact_check(request, slug: str):
-    stamp = current_stamp(request)
-    if len(slug) > MAX_SLUG:
-        return not_found(request, stamp)
-
-    def render():
-        fc = selectors.fact_check(slug)
-        if fc is None:
-            return not_found(request, stamp)
+    def render(stamp, fc):
         if fc.is_withdrawn:
             return _page(request, stamp, "public/withdrawn.html", {"fc": fc})
         original = text_fragment_url(fc.article.url, fc.exact) if fc.article.url else ""
@@ -207,7 +215,7 @@ def fact_check(request, slug: str):
             },
         )
 
-    return respond(request, stamp, ("fact_check", slug), render)
+    return _one_of(request, slug, "fact_check", selectors.fact_check, render)
 
 
 @require_safe
@@ -326,14 +334,7 @@ def claim_reviews(request):
 
 @require_safe
 def annotations(request, slug: str):
-    stamp = current_stamp(request)
-    if len(slug) > MAX_SLUG:
-        return not_found(request, stamp)
-
-    def render():
-        found = selectors.public_article(slug)
-        if found is None:
-            return not_found(request, stamp)
+    def render(stamp, found):
         data = annotation_collection(
             selectors.article_fact_checks(found),
             body=found.body,
@@ -346,7 +347,7 @@ def annotations(request, slug: str):
         )
         return _json(data, content_type=ANNOTATION_MEDIA_TYPE)
 
-    return respond(request, stamp, ("annotations", slug), render)
+    return _one_of(request, slug, "annotations", selectors.public_article, render)
 
 
 @require_safe

@@ -45,8 +45,6 @@ from .freshness import current_stamp
 
 logger = logging.getLogger(__name__)
 
-_CONDITIONS = page_cache.CONDITIONS
-
 
 @dataclass(frozen=True)
 class SentPage:
@@ -85,7 +83,7 @@ def request_key(environ) -> tuple:
 
 def _answerable(environ) -> bool:
     return environ.get("REQUEST_METHOD") == "GET" and not any(
-        name in environ for name in _CONDITIONS
+        name in environ for name in page_cache.CONDITIONS
     )
 
 
@@ -138,8 +136,3 @@ class StoredPagesApplication:
         if names.get("content-length") != str(len(page.content)):
             return
         page_cache.pages.put(stamp, (key,), SentPage(tuple(headers), page.content))
-
-
-def with_stored_pages(application):
-    """The project's WSGI application behind this layer."""
-    return StoredPagesApplication(application)

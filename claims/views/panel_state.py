@@ -16,17 +16,7 @@ from ..models import Claim
 from ..services import SourceData
 
 PREFIX = "sources"
-CLAIM_FORM_FIELDS = [
-    "statement",
-    "claimant",
-    "claimant_kind",
-    "claim_date",
-    "rating",
-    "ruling",
-    "correction_kind",
-    "correction_text",
-    "version",
-]
+CLAIM_FORM_FIELDS = [*ClaimForm.Meta.fields, "version"]
 SOURCE_FORM_FIELDS = ["id", *SourceForm.Meta.fields]
 
 

@@ -74,7 +74,7 @@ def review_context(request, claim, **extra):
 def _diff_rows(claim, version):
     rows = [
         (gettext("Claim"), version.statement, claim.statement),
-        (gettext("Claimant"), _claimant(version), _claimant(claim)),
+        (gettext("Claimant"), version.claimant_with_kind, claim.claimant_with_kind),
         (gettext("Date of the claim"), _date(version.claim_date), _date(claim.claim_date)),
         (gettext("Verdict"), version.rating_label, claim.rating.label if claim.rating else ""),
         (gettext("Ruling"), version.ruling, claim.ruling),
@@ -89,12 +89,6 @@ def _diff_rows(claim, version):
         {"label": label, "before": before, "after": after, "changed": before != after}
         for label, before, after in rows
     ]
-
-
-def _claimant(claim_or_version):
-    """The name, and the kind when recorded: "Tendances numériques (Organisation)"."""
-    kind = claim_or_version.get_claimant_kind_display() if claim_or_version.claimant_kind else ""
-    return f"{claim_or_version.claimant} ({kind})" if kind else claim_or_version.claimant
 
 
 def _date(value):
