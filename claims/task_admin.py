@@ -13,16 +13,16 @@ from django_tasks_db.models import DBTaskResult
 
 class TaskResultAdmin(DBTaskResultAdmin):
     list_display = (
-        "task_name",
+        "status",
         "recipient",
         "subject",
         "attempt",
-        "status",
-        "enqueued_at",
         "finished_at",
         "next_try",
+        "task_name",
     )
-    list_filter = ("status", "queue_name")
+    list_display_links = ("status",)
+    list_filter = ("status",)
 
     @staticmethod
     def _email_arguments(obj: DBTaskResult) -> dict:
