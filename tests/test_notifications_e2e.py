@@ -130,7 +130,7 @@ def deployment(postgres):
         "EMAIL_PORT": str(mail.port),
         "EMAIL_TIMEOUT": "5",
         "DEFAULT_FROM_EMAIL": "desk@desk.example.org",
-        "NOTIFICATION_RETRY_DELAYS": ",".join([str(RETRY_DELAY)] * 5),
+        "NOTIFICATION_RETRY_DELAYS": ",".join([str(RETRY_DELAY)] * 10),
         "DB_POOL_MAX": "4",
         "LOG_LEVEL": "WARNING",
     }
