@@ -204,24 +204,30 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "desk@localhost")
 # dummy mailer drops every message. Without it, a production run with no
 # mail transport fails its system check (claims.notifications.check_mail).
 EMAIL_DISABLED = env_bool("EMAIL_DISABLED", False)
-MAILERS = {
-    "default": {
-        "BACKEND": "django.core.mail.backends.dummy.EmailBackend"
-        if EMAIL_DISABLED
-        else os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {
-            key.lower(): os.environ[f"EMAIL_{key}"]
-            for key in ("HOST", "USERNAME", "PASSWORD")
-            if os.environ.get(f"EMAIL_{key}") and not EMAIL_DISABLED
-        },
-    }
+_LOCAL_MAILERS = {  # Django's mailers that never open a connection
+    f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("console", "dummy", "filebased", "locmem")
 }
-if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend":
+_SMTP_MAILER = "django.core.mail.backends.smtp.EmailBackend"
+_mailer = (
+    "django.core.mail.backends.dummy.EmailBackend"
+    if EMAIL_DISABLED
+    else os.environ.get(
+        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else _SMTP_MAILER
+    )
+)
+MAILERS = {"default": {"BACKEND": _mailer, "OPTIONS": {}}}
+if _mailer not in _LOCAL_MAILERS:
+    # Connection settings only for a mailer that connects: the console mailer
+    # refuses a `host` that a developer's environment may carry.
+    MAILERS["default"]["OPTIONS"] = {
+        key.lower(): os.environ[f"EMAIL_{key}"]
+        for key in ("HOST", "USERNAME", "PASSWORD")
+        if os.environ.get(f"EMAIL_{key}")
+    }
+    if os.environ.get("EMAIL_PORT"):
+        MAILERS["default"]["OPTIONS"]["port"] = int(os.environ["EMAIL_PORT"])
+if _mailer == _SMTP_MAILER:
     MAILERS["default"]["OPTIONS"].update(
         # A mail server that accepts the connection and then hangs must not
         # hold the task worker forever: the send fails and is retried.
@@ -229,8 +235,6 @@ if MAILERS["default"]["BACKEND"] == "django.core.mail.backends.smtp.EmailBackend
         use_tls=env_bool("EMAIL_USE_TLS", False),
         use_ssl=env_bool("EMAIL_USE_SSL", False),
     )
-    if os.environ.get("EMAIL_PORT"):
-        MAILERS["default"]["OPTIONS"]["port"] = int(os.environ["EMAIL_PORT"])
 if EMAIL_DISABLED:
     # Django's deploy check refuses the dummy mailer; here it was chosen.
     SILENCED_SYSTEM_CHECKS = ["mail.E001"]

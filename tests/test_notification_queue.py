@@ -219,8 +219,8 @@ def test_mail_check_passes_when_mail_is_explicitly_off_or_in_development(setting
     assert mail_errors() == []
 
 
-def manage_check(*args, **environ):
-    """`manage.py check` with the production settings read from this environment."""
+def manage(*args, **environ):
+    """`manage.py` with the settings read from this environment (production by default)."""
     env = {
         key: value
         for key, value in os.environ.items()
@@ -229,7 +229,7 @@ def manage_check(*args, **environ):
     env |= {"DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50)}
     env |= {"SITE_URL": "https://desk.example.org", **environ}
     return subprocess.run(
-        [sys.executable, "manage.py", "check", *args],
+        [sys.executable, "manage.py", *args],
         env=env,
         cwd=django_settings.BASE_DIR,
         capture_output=True,
@@ -239,7 +239,7 @@ def manage_check(*args, **environ):
 
 
 def test_production_without_a_mail_server_fails_its_check():
-    result = manage_check()
+    result = manage("check")
     assert result.returncode != 0
     assert "notifications.E001" in result.stderr
     assert "the SMTP mailer has no host" in result.stderr
@@ -247,8 +247,20 @@ def test_production_without_a_mail_server_fails_its_check():
 
 
 def test_production_with_a_mail_server_or_mail_off_passes_its_check():
-    configured = manage_check(EMAIL_HOST="smtp.example.org", EMAIL_PORT="587", EMAIL_USE_TLS="1")
+    configured = manage("check", EMAIL_HOST="smtp.example.org", EMAIL_PORT="587", EMAIL_USE_TLS="1")
     assert configured.returncode == 0, configured.stderr
-    off = manage_check("--deploy", "--tag", "mail", EMAIL_DISABLED="1")
+    off = manage("check", "--deploy", "--tag", "mail", EMAIL_DISABLED="1")
     assert off.returncode == 0, off.stderr  # neither ours nor Django's mail.E001
     assert "System check identified no issues" in off.stdout
+
+
+def test_development_prints_mail_even_with_a_mail_server_in_the_environment():
+    """The console mailer takes no connection settings (it used to refuse `host`)."""
+    send = (
+        "from django.core.mail import send_mail; send_mail('Sujet', 'Corps', None, ['a@b.example'])"
+    )
+    result = manage(
+        "shell", "-c", send, DEBUG="1", EMAIL_HOST="smtp.example.org", EMAIL_PORT="2525"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Subject: Sujet" in result.stdout and "To: a@b.example" in result.stdout
