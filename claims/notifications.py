@@ -4,26 +4,35 @@ A transition only schedules its emails (`after_commit`): if the transaction
 rolls back, nobody is told about a change that did not happen, and a slow
 mail server never holds a row lock. The tasks run on the backend configured in
 TASKS: immediately in development (printing to the console mailer), on a
-worker in production (see README, "Notifications").
+worker in production (see README, "Notifications in production").
+
+Each email is its own task (`send_email`), so a mail server that fails is
+retried for that one message, and a retry never sends twice what went out.
+`check_mail` refuses a production run that has no way to send mail.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import partial, wraps
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import checks
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.tasks import task
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .models import Claim
+
+logger = logging.getLogger(__name__)
 
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
@@ -62,7 +71,79 @@ def _in_newsroom_language(task_function):
 def _send(subject: str, body: str, recipients: list[str]) -> int:
     """One message per recipient: reviewers do not see each other's addresses."""
     recipients = sorted({r for r in recipients if r})
-    return sum(send_mail(subject, body, None, [recipient]) for recipient in recipients)
+    for recipient in recipients:
+        send_email.enqueue(subject, body, recipient)
+    return len(recipients)
+
+
+@task
+def send_email(subject: str, body: str, recipient: str, attempt: int = 1) -> int:
+    """Send one message. When the mail server fails, this attempt is recorded as
+    failed (with its traceback, for staff in the admin) and the message is tried
+    again after the next of NOTIFICATION_RETRY_DELAYS, as a new task."""
+    try:
+        return send_mail(subject, body, None, [recipient])
+    except OSError as error:  # smtplib's errors, refused or dropped connections, time-outs
+        _retry_later(subject, body, recipient, attempt, error)
+        raise
+
+
+def _retry_later(subject: str, body: str, recipient: str, attempt: int, error: Exception):
+    delays = settings.NOTIFICATION_RETRY_DELAYS
+    attempts = len(delays) + 1
+    if attempt >= attempts or not send_email.get_backend().supports_defer:
+        # The last attempt, or a backend that runs tasks at once (development):
+        # the failure stands, on record.
+        logger.error("Email to %s failed for good (attempt %d): %s", recipient, attempt, error)
+        return
+    run_after = timezone.now() + dt.timedelta(seconds=delays[attempt - 1])
+    send_email.using(run_after=run_after).enqueue(subject, body, recipient, attempt=attempt + 1)
+    logger.warning(
+        "Email to %s failed (attempt %d of %d), next try at %s: %s",
+        recipient,
+        attempt,
+        attempts,
+        run_after.isoformat(timespec="seconds"),
+        error,
+    )
+
+
+SMTP_MAILER = "django.core.mail.backends.smtp.EmailBackend"
+# Mailers that deliver nothing to anyone (Django's deploy check knows them too).
+NON_DELIVERING_MAILERS = {
+    "django.core.mail.backends.console.EmailBackend",
+    "django.core.mail.backends.dummy.EmailBackend",
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.locmem.EmailBackend",
+}
+
+
+@checks.register(checks.Tags.mail)
+def check_mail(app_configs=None, **kwargs):
+    """With DEBUG off, notifications need a mail transport, unless EMAIL_DISABLED
+    says that this deployment sends no mail at all. Without it every email would
+    fail (SMTP with no host) or vanish (console, dummy), and nobody would know."""
+    if settings.DEBUG or getattr(settings, "EMAIL_DISABLED", False):
+        return []
+    mailer = getattr(settings, "MAILERS", {}).get("default", {})
+    backend = mailer.get("BACKEND", SMTP_MAILER)
+    if backend == SMTP_MAILER and not mailer.get("OPTIONS", {}).get("host"):
+        problem = "the SMTP mailer has no host (EMAIL_HOST is not set)"
+    elif backend in NON_DELIVERING_MAILERS:
+        problem = f"the mailer {backend} delivers nothing"
+    else:
+        return []
+    return [
+        checks.Error(
+            f"Workflow notifications cannot be sent: {problem}.",
+            hint=(
+                "Set EMAIL_HOST (and EMAIL_PORT, EMAIL_USERNAME, EMAIL_PASSWORD, "
+                "EMAIL_USE_TLS as your mail server needs), or EMAIL_DISABLED=1 to run "
+                "without email."
+            ),
+            id="notifications.E001",
+        )
+    ]
 
 
 def _claim(claim_id: int) -> Claim | None:

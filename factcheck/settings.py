@@ -199,34 +199,66 @@ if not DEBUG:
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "desk@localhost")
 
-# Mail: printed to the console unless a real mailer is configured.
-MAILERS = {
-    "default": {
-        # Development prints mail; production sends it over SMTP by default.
-        "BACKEND": os.environ.get(
-            "EMAIL_BACKEND",
-            "django.core.mail.backends.console.EmailBackend"
-            if DEBUG
-            else "django.core.mail.backends.smtp.EmailBackend",
-        ),
-        "OPTIONS": {
-            key.lower(): os.environ[f"EMAIL_{key}"]
-            for key in ("HOST", "PORT", "USERNAME", "PASSWORD")
-            if os.environ.get(f"EMAIL_{key}")
-        },
-    }
+# Mail: printed to the console in development, sent over SMTP otherwise.
+# EMAIL_DISABLED=1 says explicitly that this deployment sends no mail: the
+# dummy mailer drops every message. Without it, a production run with no
+# mail transport fails its system check (claims.notifications.check_mail).
+EMAIL_DISABLED = env_bool("EMAIL_DISABLED", False)
+_LOCAL_MAILERS = {  # Django's mailers that never open a connection
+    f"django.core.mail.backends.{name}.EmailBackend"
+    for name in ("console", "dummy", "filebased", "locmem")
 }
+_SMTP_MAILER = "django.core.mail.backends.smtp.EmailBackend"
+_mailer = (
+    "django.core.mail.backends.dummy.EmailBackend"
+    if EMAIL_DISABLED
+    else os.environ.get(
+        "EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend" if DEBUG else _SMTP_MAILER
+    )
+)
+MAILERS = {"default": {"BACKEND": _mailer, "OPTIONS": {}}}
+if _mailer not in _LOCAL_MAILERS:
+    # Connection settings only for a mailer that connects: the console mailer
+    # refuses a `host` that a developer's environment may carry.
+    MAILERS["default"]["OPTIONS"] = {
+        key.lower(): os.environ[f"EMAIL_{key}"]
+        for key in ("HOST", "USERNAME", "PASSWORD")
+        if os.environ.get(f"EMAIL_{key}")
+    }
+    if os.environ.get("EMAIL_PORT"):
+        MAILERS["default"]["OPTIONS"]["port"] = int(os.environ["EMAIL_PORT"])
+if _mailer == _SMTP_MAILER:
+    MAILERS["default"]["OPTIONS"].update(
+        # A mail server that accepts the connection and then hangs must not
+        # hold the task worker forever: the send fails and is retried.
+        timeout=int(os.environ.get("EMAIL_TIMEOUT", "20")),
+        use_tls=env_bool("EMAIL_USE_TLS", False),
+        use_ssl=env_bool("EMAIL_USE_SSL", False),
+    )
+if EMAIL_DISABLED:
+    # Django's deploy check refuses the dummy mailer; here it was chosen.
+    SILENCED_SYSTEM_CHECKS = ["mail.E001"]
 
-# Notifications are Django tasks, enqueued after the transaction commits. The
-# immediate backend runs them right then, in the request; a deployment that
-# wants them off the request path names a queue backend here (README).
+# Notifications are Django tasks, enqueued after the transaction commits.
+# Production keeps them in the database (django-tasks-db) for a worker,
+# `manage.py db_worker`, which records every attempt; staff see failures in
+# the admin. Development runs them at once, in the request (README).
+INSTALLED_APPS.append("django_tasks_db")
 TASKS = {
     "default": {
         "BACKEND": os.environ.get(
-            "TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend"
+            "TASKS_BACKEND",
+            "django.tasks.backends.immediate.ImmediateBackend"
+            if DEBUG
+            else "django_tasks_db.DatabaseBackend",
         )
     }
 }
+# A failed email is tried again after each of these delays (seconds), then
+# left failed: five attempts over about two and a half hours.
+NOTIFICATION_RETRY_DELAYS = [
+    int(delay) for delay in env_list("NOTIFICATION_RETRY_DELAYS", "60,300,1800,7200")
+]
 
 LOGGING = {
     "version": 1,

@@ -14,6 +14,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("STATIC_PLAIN", "1")
+# Notification tasks run at once, into pytest-django's mail outbox; the queue
+# as deployed (database backend, worker, SMTP) has its own tests.
+os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
 from .settings import *  # noqa: E402,F403
 
