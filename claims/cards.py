@@ -28,6 +28,7 @@ from pathlib import Path
 
 import PIL
 from django.conf import settings
+from django.core import checks
 from django.core.exceptions import ImproperlyConfigured
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
@@ -136,18 +137,33 @@ def card_for_version(version, language: str | None = None, newsroom: str | None 
 
 
 def card_key(card: Card) -> str:
-    """The card's cache identity and ETag: changes whenever its bytes could."""
-    identity = [LAYOUT_VERSION, PIL.__version__, sorted(_font_paths().items())]
+    """The card's cache identity and ETag: changes whenever its bytes could, including
+    with the translations of its words and the fonts."""
+    identity = [LAYOUT_VERSION, PIL.__version__, sorted(_font_paths().items()), _words(card)]
     identity += [v.isoformat() if isinstance(v, dt.date) else v for v in astuple(card)]
     text = json.dumps(identity, ensure_ascii=False).encode("utf-8")
     return hashlib.blake2b(text, digest_size=12).hexdigest()
+
+
+def _words(card: Card) -> dict[str, str]:
+    """The card's own words, in its language."""
+    with translation.override(card.language):
+        return {
+            "date": formats.date_format(card.date, "DATE_FORMAT"),
+            "claimed_by": _("Claimed by %(who)s"),
+            # Translators: quotation marks around the claimed passage on a verdict card.
+            "quote_marks": _("“%(quote)s”"),
+            "verdict": _("Verdict"),
+        }
 
 
 def card_alt_text(card: Card) -> str:
     """A text equivalent of the card, for og:image:alt, in the card's language."""
     with translation.override(card.language):
         quote = _shorten(_clean(card.quote), 200)
-        return _("%(newsroom)s, %(date)s. “%(quote)s”, claimed by %(who)s. Verdict: %(verdict)s.") % {
+        return _(
+            "%(newsroom)s, %(date)s. “%(quote)s”, claimed by %(who)s. Verdict: %(verdict)s."
+        ) % {
             "newsroom": card.newsroom,
             "date": formats.date_format(card.date, "DATE_FORMAT"),
             "quote": quote,
@@ -276,9 +292,13 @@ def _attaches(char: str) -> bool:
     )
 
 
-def check_fonts() -> None:
-    """Raise CardFontMissing (or ImproperlyConfigured) unless cards can be drawn."""
-    _Fonts()
+def check_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """`manage.py check --deploy`: a server that cannot draw cards says so before it serves."""
+    try:
+        _Fonts()
+    except ImproperlyConfigured as error:
+        return [checks.Error(str(error), id="claims.E001")]
+    return []
 
 
 # --- text -------------------------------------------------------------------------------------
@@ -313,10 +333,10 @@ def _split_long(fonts: _Fonts, word: str, chain, size: int, width: float) -> lis
     combining marks or emoji joiners)."""
     pieces, current = [], ""
     for char in word:
-        if current and not _attaches(char) and current[-1] != "\u200d":
-            if fonts.width(current + char, chain, size) > width:
-                pieces.append(current)
-                current = ""
+        breakable = current and not _attaches(char) and current[-1] != "\u200d"
+        if breakable and fonts.width(current + char, chain, size) > width:
+            pieces.append(current)
+            current = ""
         current += char
     if current:
         pieces.append(current)
@@ -357,7 +377,7 @@ def wrap(
     last = lines[max_lines - 1]
     ending = ELLIPSIS + closing
     while True:
-        text = _join(last).rstrip(" ,;:–—-") if last else ""
+        text = _join(last).rstrip(" \u00a0\u202f,;:–—-") if last else ""
         if len(last) <= 1 or fonts.width(text + ending, chain, size) <= width:
             break
         last = last[:-1]
@@ -418,7 +438,9 @@ class _Canvas:
         face = self.fonts.face(role, size)
         direction = "rtl" if rtl else None
         if role != "emoji":
-            self.draw.text((x, baseline), text, font=face, fill=fill, anchor="ls", direction=direction)
+            self.draw.text(
+                (x, baseline), text, font=face, fill=fill, anchor="ls", direction=direction
+            )
             return
         ascent, descent = face.getmetrics()
         width = math.ceil(face.getlength(text))
@@ -441,18 +463,13 @@ def render_card(card: Card) -> bytes:
     draw = canvas.draw
     colour = card.colour if _HEX_COLOUR.fullmatch(card.colour or "") else FALLBACK_COLOUR
 
-    with translation.override(card.language):
-        date = formats.date_format(card.date, "DATE_FORMAT")
-        claimed_by = _("Claimed by %(who)s")
-        # Translators: quotation marks around the claimed passage on a verdict card.
-        quote_marks = _("“%(quote)s”")
-        verdict_heading = _("Verdict")
+    words = _words(card)
 
     # The verdict's colour down the left edge.
     draw.rectangle((0, 0, STRIPE - 1, HEIGHT - 1), fill=colour)
 
     # Header: the newsroom, and the date on the right.
-    date_width = canvas.line(date, REGULAR_CHAIN, 26, RIGHT, 76, MUTED, align="right")
+    date_width = canvas.line(words["date"], REGULAR_CHAIN, 26, RIGHT, 76, MUTED, align="right")
     newsroom = fit_line(fonts, card.newsroom, BOLD_CHAIN, 30, CONTENT - date_width - 40)
     canvas.line(newsroom, BOLD_CHAIN, 30, LEFT, 76, TEXT)
     draw.rectangle((LEFT, 104, RIGHT - 1, 105), fill=RULE)
@@ -460,7 +477,7 @@ def render_card(card: Card) -> bytes:
     # Who made the claim: the translated sentence, the name in bold.
     claimant = _clean(card.claimant)
     if claimant:
-        before, _sep, after = claimed_by.partition("%(who)s")
+        before, _sep, after = words["claimed_by"].partition("%(who)s")
         room = CONTENT - fonts.width(before + after, REGULAR_CHAIN, 28)
         name = fit_line(fonts, claimant, BOLD_CHAIN, 28, room)
         x = LEFT + canvas.line(before, REGULAR_CHAIN, 28, LEFT, 158, MUTED)
@@ -469,12 +486,14 @@ def render_card(card: Card) -> bytes:
 
     # The quote, as large as it fits.
     quote = _clean(card.quote)[:QUOTE_MAX_CHARS]
-    opening, _sep, closing = quote_marks.partition("%(quote)s")
+    opening, _sep, closing = words["quote_marks"].partition("%(quote)s")
     rtl = is_rtl(quote)
     for size in QUOTE_SIZES:
         leading = round(size * 1.28)
         max_lines = (QUOTE_BOTTOM - QUOTE_TOP) // leading
-        lines, cut = wrap(fonts, opening + quote + closing, QUOTE_CHAIN, size, CONTENT, max_lines, closing)
+        lines, cut = wrap(
+            fonts, opening + quote + closing, QUOTE_CHAIN, size, CONTENT, max_lines, closing
+        )
         if not cut:
             break
     baseline = QUOTE_TOP + round(size * 0.95)
@@ -486,7 +505,7 @@ def render_card(card: Card) -> bytes:
         baseline += leading
 
     # The verdict: its heading, then its label on its colour.
-    canvas.line(verdict_heading, REGULAR_CHAIN, 24, LEFT, 490, MUTED)
+    canvas.line(words["verdict"], REGULAR_CHAIN, 24, LEFT, 490, MUTED)
     label_size, pad = 44, 30
     label = fit_line(fonts, card.verdict, BOLD_CHAIN, label_size, CONTENT - 2 * pad)
     label_width = fonts.width(label, BOLD_CHAIN, label_size)
