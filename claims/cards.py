@@ -74,6 +74,8 @@ QUOTE_SIZES = (60, 54, 48, 42, 38)
 QUOTE_MAX_CHARS = 1200
 
 ELLIPSIS = "…"
+# As the fact-check page writes its dates: "11 février 2025", "11 February 2025".
+DATE_FORMAT = "j F Y"
 # Breaks lines; no-break spaces (U+00A0, U+202F) keep French « » : ; ! ? with their words.
 _BREAKING_SPACE = re.compile(r"[ \t\r\n\f\v\u2028\u2029]+")
 # Emoji joiners, presentation selectors, skin tones, tag characters and the keycap
@@ -145,11 +147,20 @@ def card_key(card: Card) -> str:
     return hashlib.blake2b(text, digest_size=12).hexdigest()
 
 
+def _language(card: Card) -> str:
+    """The card's language among the site's, else the default: never German months around
+    English words."""
+    try:
+        return translation.get_supported_language_variant(card.language)
+    except LookupError:
+        return settings.LANGUAGE_CODE
+
+
 def _words(card: Card) -> dict[str, str]:
     """The card's own words, in its language."""
-    with translation.override(card.language):
+    with translation.override(_language(card)):
         return {
-            "date": formats.date_format(card.date, "DATE_FORMAT"),
+            "date": formats.date_format(card.date, DATE_FORMAT),
             "claimed_by": _("Claimed by %(who)s"),
             # Translators: quotation marks around the claimed passage on a verdict card.
             "quote_marks": _("“%(quote)s”"),
@@ -159,13 +170,13 @@ def _words(card: Card) -> dict[str, str]:
 
 def card_alt_text(card: Card) -> str:
     """A text equivalent of the card, for og:image:alt, in the card's language."""
-    with translation.override(card.language):
+    with translation.override(_language(card)):
         quote = _shorten(_clean(card.quote), 200)
         return _(
             "%(newsroom)s, %(date)s. “%(quote)s”, claimed by %(who)s. Verdict: %(verdict)s."
         ) % {
             "newsroom": card.newsroom,
-            "date": formats.date_format(card.date, "DATE_FORMAT"),
+            "date": formats.date_format(card.date, DATE_FORMAT),
             "quote": quote,
             "who": card.claimant,
             "verdict": card.verdict,
@@ -305,7 +316,9 @@ def check_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
 
 
 def _clean(text: str) -> str:
-    """One paragraph: runs of breaking whitespace become one space; controls go."""
+    """One paragraph, composed (NFC: é is one character, which every font here has):
+    runs of breaking whitespace become one space; controls go."""
+    text = unicodedata.normalize("NFC", text)
     text = "".join(c for c in text if unicodedata.category(c) != "Cc" or c in "\t\n\r")
     return _BREAKING_SPACE.sub(" ", text).strip()
 

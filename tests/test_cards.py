@@ -275,7 +275,7 @@ def test_the_card_s_french_words_have_glyphs():
     from django.utils import formats, translation
 
     with translation.override("fr"):
-        words = " ".join(formats.date_format(d, "DATE_FORMAT") for d in months)
+        words = " ".join(formats.date_format(d, cards.DATE_FORMAT) for d in months)
         words += " ".join(["Affirmé par", "Verdict", "«\u00a0»"])
     assert "août" in words and "février" in words and "décembre" in words
     assert not {c for c in words if ord(c) not in cmap or ord(c) not in bold}
