@@ -348,3 +348,10 @@ def test_the_card_of_a_published_version(demo):
     assert f"Verdict{NBSP}: Inexact" in alt
     english = cards.card_alt_text(cards.card_for_version(version, language="en"))
     assert f"“{version.exact}”, claimed by Tendances numériques. Verdict: Inexact." in english
+
+
+def test_a_language_the_site_lacks_gives_the_default_language_throughout():
+    german = cards.card_alt_text(card(language="de"))
+    assert german == cards.card_alt_text(card(language="en"))
+    assert "11 February 2025" in german  # not "11 Februar" among English words
+    assert "février" in cards.card_alt_text(card(language="fr-CA"))
