@@ -7,7 +7,11 @@ class ClaimsConfig(AppConfig):
     verbose_name = "Fact-checking"
 
     def ready(self):
+        from django.core import checks
+
         # Registered here, once every app is loaded: the mail transport check
-        # (notifications.E001), and the task queue's admin in place of the
-        # package's.
-        from . import notifications, task_admin  # noqa: F401
+        # (notifications.E001), the task queue's admin in place of the
+        # package's, and the verdict cards' fonts (deploy check).
+        from . import cards, notifications, task_admin  # noqa: F401
+
+        checks.register(cards.check_fonts, checks.Tags.compatibility, deploy=True)
