@@ -92,7 +92,8 @@ class Server:
         raise AssertionError(f"the server never answered:\n{self.output()}")
 
     def output(self) -> str:
-        self._out.flush()
+        if not self._out.closed:
+            self._out.flush()
         return self.log.read_text(encoding="utf-8", errors="replace")
 
     def stop(self):
@@ -135,9 +136,11 @@ def new_page(browser, base_url, width=1280):
     page.on("pageerror", lambda exc: page.errors.append(str(exc)))
     page.on(
         "console",
-        lambda msg: page.errors.append(msg.text)
-        if msg.type == "error" and "Content Security Policy" in msg.text
-        else None,
+        lambda msg: (
+            page.errors.append(msg.text)
+            if msg.type == "error" and "Content Security Policy" in msg.text
+            else None
+        ),
     )
     return page
 
