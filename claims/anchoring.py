@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 import regex
+
 # Only for the messages: lazy, so they are translated when shown, into the
 # language of whoever reads them (nothing here needs a request).
 from django.utils.translation import gettext_lazy as _
@@ -132,9 +133,9 @@ def anchor_selection(body: str, start: object, end: object, exact: str) -> Ancho
     ``start`` and ``end`` may be ints or strings from a form.  Raises AnchorError when the
     offsets are missing, unreadable or out of range, when ``body[start:end] != exact`` (the page
     is stale or the request forged), or when nothing but whitespace is selected.  The edges
-    are trimmed of whitespace, then widened to whole grapheme clusters (``snap_to_graphemes``).  Line breaks
-    in ``exact`` are compared modulo CRLF, because HTML form submission turns "\\n" into
-    "\\r\\n" and a canonical body never contains "\\r".
+    are trimmed of whitespace, then widened to whole grapheme clusters (``snap_to_graphemes``).
+    Line breaks in ``exact`` are compared modulo CRLF, because HTML form submission turns
+    "\\n" into "\\r\\n" and a canonical body never contains "\\r".
     """
     if start is None or end is None or (isinstance(start, str) and not start.strip()):
         raise AnchorError(NO_SELECTION)

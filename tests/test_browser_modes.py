@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from claims.demo.loader import load_demo
-from tests.conftest import CHROMIUM_ARGS, log_in
+from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 

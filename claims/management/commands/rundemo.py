@@ -10,8 +10,8 @@ from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 
 DEFAULT_ADDRPORT = "127.0.0.1:8000"
 # Addresses that mean "every interface": a browser on this machine reaches
-# them as 127.0.0.1, which is also the one host ALLOWED_HOSTS accepts in DEBUG.
-WILDCARDS = {"0", "0.0.0.0", "[::]"}
+# them as 127.0.0.1, one of the hosts ALLOWED_HOSTS accepts by default in DEBUG.
+WILDCARDS = {"0", "0.0.0.0", "[::]"}  # noqa: S104 - compared with, never bound to
 
 
 def served_url(addrport: str) -> str:
