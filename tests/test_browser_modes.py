@@ -240,7 +240,8 @@ def test_error_messages_screenshots(browser, dev_server, width):
     page.locator("#selection-message [role=alert]").wait_for()
     out = ROOT / "artifacts"
     out.mkdir(exist_ok=True)
-    page.screenshot(path=str(out / f"dev-create-without-selection-{width}.png"), full_page=True)
+    # The viewport: on a phone the New claim box is pinned to the bottom of the screen.
+    page.screenshot(path=str(out / f"dev-create-without-selection-{width}.png"), caret="initial")
     page.context.close()
 
 
@@ -268,4 +269,54 @@ def test_server_error_is_reported_in_the_page(browser, dev_server, tmp_path):
     assert database.exists()
     assert page.locator("#article-text p[data-offset]").count() > 5
     assert "Traceback" in dev_server.output()
+    (ROOT / "artifacts").mkdir(exist_ok=True)
+    page.screenshot(path=str(ROOT / "artifacts" / "dev-server-error-1280.png"), caret="initial")
     page.context.close()
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_load_article_refusal_screenshots(page_factory, width, tmp_path):
+    """Pasted text and a file together: the refusal names the file and keeps the text."""
+    load_demo()
+    page = page_factory(width=width)
+    log_in(page, "editor")
+    page.goto("/desk/articles/new/")
+    page.get_by_label("Title", exact=True).fill("Le tram")
+    page.get_by_label("Text", exact=True).fill("Le tram est de retour.")
+    upload = tmp_path / "tram.txt"
+    upload.write_text("Un autre texte.", encoding="utf-8")
+    page.get_by_label("Or upload a file").set_input_files(str(upload))
+    page.get_by_role("button", name="Load article").click()
+    page.get_by_text("the file “tram.txt”").wait_for()
+    assert page.get_by_label("Text", exact=True).input_value() == "Le tram est de retour."
+    assert page.evaluate(
+        "document.documentElement.scrollWidth <= document.documentElement.clientWidth"
+    )
+    out = ROOT / "artifacts"
+    out.mkdir(exist_ok=True)
+    page.screenshot(
+        path=str(out / f"load-article-both-{width}.png"), full_page=True, caret="initial"
+    )
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_claim_panel_error_screenshots(page_factory, width):
+    demo = load_demo()
+    claim = demo["claims"][2]
+    page = page_factory(width=width)
+    log_in(page, "editor")
+    page.goto(f"/desk/articles/{claim.article_id}/?claim={claim.pk}")
+    page.get_by_role("button", name="Move highlight to selection").click()
+    page.locator("#claim-panel").get_by_text("Select some text in the article first.").wait_for()
+    out = ROOT / "artifacts"
+    out.mkdir(exist_ok=True)
+    panel = page.locator("#claim-panel")
+    # The viewport around the message, not the element: an element screenshot injects an
+    # inline style, which the CSP refuses (and page_factory reports).
+    panel.get_by_role("alert").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(out / f"panel-move-without-selection-{width}.png"), caret="initial")
+    page.get_by_label("URL", exact=True).first.fill("ftp://example.org/x")
+    page.get_by_role("button", name="Save", exact=True).click()
+    panel.get_by_text("Nothing was saved").wait_for()
+    page.get_by_label("URL", exact=True).first.scroll_into_view_if_needed()
+    page.screenshot(path=str(out / f"panel-invalid-save-{width}.png"), caret="initial")
