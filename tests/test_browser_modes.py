@@ -230,6 +230,46 @@ def test_editor_journey_in_production_mode(page_factory):
     editor_journey_with_mistakes(page)
 
 
+DRAFT_STATEMENT = "OpenAI est une organisation à but non lucratif"
+
+
+def claim_deleted_meanwhile(page, other):
+    """`page` opens a claim that `other` (another editor) deleted after `page` loaded."""
+    log_in(page, "editor")
+    page.get_by_role("link", name=re.compile("Sam Altman")).first.click()
+    page.wait_for_selector("#article-text mark")
+    title = page.get_by_role("heading", level=1).inner_text()
+    link = page.locator(".claim-link", has_text=DRAFT_STATEMENT)
+    claim_id = link.get_attribute("data-claim")
+
+    log_in(other, "editor2")
+    other.goto(page.url + f"?claim={claim_id}")
+    other.get_by_role("link", name="Delete claim…").click()
+    other.get_by_role("button", name="Delete claim").click()
+    other.get_by_text("Claim deleted.").wait_for()
+
+    link.click()
+    page.locator("#flash [role=alert]").get_by_text("Page not found").wait_for()
+    assert_desk_intact(page, title)
+    assert page.locator("#claim-panel").get_by_text("Select a passage and press").is_visible()
+    assert not page.errors, page.errors
+
+
+def test_a_claim_deleted_meanwhile_in_dev_mode(browser, dev_server):
+    pages = [new_page(browser, dev_server.url) for _ in range(2)]
+    claim_deleted_meanwhile(*pages)
+    for page in pages:
+        page.context.close()
+
+
+def test_a_claim_deleted_meanwhile_in_production_mode(browser, live_server, seeded_live_db):
+    load_demo()
+    pages = [new_page(browser, live_server.url) for _ in range(2)]
+    claim_deleted_meanwhile(*pages)
+    for page in pages:
+        page.context.close()
+
+
 @pytest.mark.parametrize("width", [1280, 390])
 def test_error_messages_screenshots(browser, dev_server, width):
     """Not a visual diff: the PNGs are for people to look at (artifacts/)."""

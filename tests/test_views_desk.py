@@ -473,6 +473,21 @@ def test_django_htmx_debug_script_is_not_loaded_in_dev_mode(client, demo, editor
     assert re.search(r'<script src="/static/django_htmx/htmx-2\.min\.js" defer>', html)
 
 
+def test_a_claim_gone_answers_htmx_in_the_page_in_dev_mode_too(client, demo, editor, settings):
+    """With DEBUG on, Django's technical 404 page was swapped in place of the claim panel;
+    dev mode answers as production does, with the message for the page's message region."""
+    client.force_login(editor)
+    answers = []
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = client.get("/desk/claims/999999/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 404
+        assert response["HX-Retarget"] == "#flash"
+        answers.append(response.content.decode())
+    assert answers[0] == answers[1]
+    assert "Page not found" in answers[1] and "<html" not in answers[1]
+
+
 def test_text_of_exactly_200000_characters_is_accepted(editor_client):
     text = ("Phrase. " * 25_000)[:200_000]
     article = created_article(editor_client.post("/desk/articles/new/", article_post(text=text)))
