@@ -33,11 +33,9 @@ _OPENERS = frozenset("\"'¡¿")
 # arrows, dingbats. sentencex leaves them at the start of the sentence after
 # them ("Le tram est de retour ! 🚋 Les critiques..."), but they close the sentence before
 # or stand alone. Currency signs and letterlike symbols (№, ™) belong to what follows.
-_ORNAMENTS = regex.compile(
-    r"(?:(?:(?=[\p{S}--\p{Sc}--[\u2100-\u214f]])\X|[0-9#*]\ufe0f?\u20e3)"
-    r"[^\S\n]+)+",
-    regex.V1,
-)
+_ORNAMENT = r"(?:(?=[\p{S}--\p{Sc}--[\u2100-\u214f]])\X|[0-9#*]\ufe0f?\u20e3)"
+_LEADING_ORNAMENTS = regex.compile(rf"(?:{_ORNAMENT}[^\S\n]+)+", regex.V1)
+_ONLY_ORNAMENTS = regex.compile(rf"(?:{_ORNAMENT}[^\S\n]*)+", regex.V1)
 
 
 def segmenter_language(language: str | None) -> str:
@@ -111,21 +109,23 @@ def _move_openers(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
 
 
 def _detach_ornaments(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Start each sentence at its text: leading emoji and symbols go to the previous sentence
-    on the line, or belong to no sentence at the start of a line.
+    """Start each sentence at its text: emoji and symbols before it go to the previous
+    sentence on the line, or belong to no sentence at the start of a line.
 
-    Otherwise a click on the sentence quotes "🚋 Les critiques..." to readers. A sentence
-    made of nothing but symbols keeps them.
+    Otherwise a click on the sentence quotes "🚋 Les critiques..." to readers. A "sentence"
+    of nothing but symbols joins the previous one, or stands alone at the start of a line.
     """
-    fixed = list(spans)
-    for i, (start, end) in enumerate(fixed):
-        run = _ORNAMENTS.match(line, start, end)
-        if run is None or run.end() >= end:
+    fixed: list[tuple[int, int]] = []
+    for start, end in spans:
+        if fixed and _ONLY_ORNAMENTS.fullmatch(line, start, end):
+            fixed[-1] = (fixed[-1][0], end)
             continue
-        fixed[i] = (run.end(), end)
-        if i > 0:
-            ornaments_end = trim_span(line, start, run.end())[1]
-            fixed[i - 1] = (fixed[i - 1][0], ornaments_end)
+        run = _LEADING_ORNAMENTS.match(line, start, end)
+        if run is not None and run.end() < end:
+            if fixed:
+                fixed[-1] = (fixed[-1][0], trim_span(line, start, run.end())[1])
+            start = run.end()
+        fixed.append((start, end))
     return fixed
 
 
