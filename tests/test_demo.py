@@ -146,18 +146,18 @@ def _browse(opener, url, data=None):
         return response.read().decode()
 
 
-def test_rundemo_with_the_autoreloader_sets_up_once_and_mails_links_to_its_port(tmp_path):
+@pytest.mark.parametrize("site_url", [None, "https://desk.example.org"])
+def test_rundemo_with_the_autoreloader_sets_up_once_and_mails_links_to_its_port(tmp_path, site_url):
     """`rundemo PORT`: one setup and one account list (the reloader's child used to run
-    the command again), and the emailed links point at PORT, not 8000."""
+    the command again), and the emailed links point at PORT, not 8000, unless SITE_URL
+    says where they go."""
     from tests.test_browser_modes import Server, dev_env, free_port
 
     port = free_port()
-    server = Server(
-        ["rundemo", str(port)],
-        dev_env(tmp_path),
-        f"http://127.0.0.1:{port}",
-        tmp_path / "server.log",
-    )
+    env = dev_env(tmp_path)
+    if site_url:
+        env["SITE_URL"] = site_url
+    server = Server(["rundemo", str(port)], env, f"http://127.0.0.1:{port}", tmp_path / "log")
     try:
         server.wait_until_up()
         opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
@@ -189,7 +189,7 @@ def test_rundemo_with_the_autoreloader_sets_up_once_and_mails_links_to_its_port(
     assert output.count("  reviewer2 ") == 1, output
     assert output.count(f"Open http://127.0.0.1:{port}/desk/") == 1, output
     # The reviewers' email, printed by the console mailer in the serving child.
-    assert f"http://127.0.0.1:{port}/desk/review/3/" in output, output
+    assert f"{site_url or server.url}/desk/review/3/" in output, output
     assert "127.0.0.1:8000" not in output
 
 
