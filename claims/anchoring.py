@@ -18,6 +18,8 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+import regex
+
 # Only for the messages: lazy, so they are translated when shown, into the
 # language of whoever reads them (nothing here needs a request).
 from django.utils.translation import gettext_lazy as _
@@ -35,6 +37,10 @@ EMPTY = _("The selection is empty or only whitespace.")
 _OFFSET = re.compile(r"-?[0-9]{1,15}")  # ASCII digits only; int() would accept "٣" or "1_0"
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 _WORD = re.compile(r"\w+|[^\w\s]")
+# An extended grapheme cluster (Unicode UAX #29): what a reader sees as one character.
+# The `regex` module implements it (\\X) and follows new Unicode versions closely; the
+# standard library has no grapheme segmentation.
+_GRAPHEME = regex.compile(r"\X")
 _EDGE_CHARS = 200  # a long quote is aligned by its two ends only
 _MAX_WINDOWS = 4  # candidate positions tried by the fuzzy matcher
 
@@ -95,14 +101,41 @@ def trim_span(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def snap_to_graphemes(body: str, start: int, end: int) -> tuple[int, int]:
+    """Widen ``body[start:end]`` to whole grapheme clusters.
+
+    A boundary between a letter and its combining accent, inside an emoji ZWJ sequence, a
+    flag, a skin-toned emoji or a Hangul syllable made of jamo, moves outward to take the
+    whole character: the editor meant the character they saw, and a quote that drops an
+    accent misquotes.  Widening rather than refusing mirrors the whitespace rule (the
+    server fixes the edges of a selection and says what it kept).  A line break always
+    ends a cluster, so each boundary is found by segmenting only its own line.
+    """
+    if start < end:
+        start = _cluster_around(body, start)[0]
+        end = _cluster_around(body, end - 1)[1]
+    return start, end
+
+
+def _cluster_around(body: str, index: int) -> tuple[int, int]:
+    """(start, end) of the grapheme cluster holding ``body[index]``."""
+    line_start = body.rfind("\n", 0, index) + 1
+    line_end = body.find("\n", index)
+    for cluster in _GRAPHEME.finditer(body, line_start, len(body) if line_end < 0 else line_end):
+        if cluster.end() > index:
+            return cluster.span()
+    return index, index + 1  # index is the "\n" itself, a cluster of its own
+
+
 def anchor_selection(body: str, start: object, end: object, exact: str) -> Anchor:
     """Validate a selection sent by the browser and return its trimmed Anchor.
 
     ``start`` and ``end`` may be ints or strings from a form.  Raises AnchorError when the
     offsets are missing, unreadable or out of range, when ``body[start:end] != exact`` (the page
-    is stale or the request forged), or when nothing but whitespace is selected.  Line breaks
-    in ``exact`` are compared modulo CRLF, because HTML form submission turns "\\n" into
-    "\\r\\n" and a canonical body never contains "\\r".
+    is stale or the request forged), or when nothing but whitespace is selected.  The edges
+    are trimmed of whitespace, then widened to whole grapheme clusters (``snap_to_graphemes``).
+    Line breaks in ``exact`` are compared modulo CRLF, because HTML form submission turns
+    "\\n" into "\\r\\n" and a canonical body never contains "\\r".
     """
     if start is None or end is None or (isinstance(start, str) and not start.strip()):
         raise AnchorError(NO_SELECTION)
@@ -121,7 +154,7 @@ def anchor_selection(body: str, start: object, end: object, exact: str) -> Ancho
     start_i, end_i = trim_span(body, start_i, end_i)
     if start_i == end_i:
         raise AnchorError(EMPTY)
-    return make_anchor(body, start_i, end_i)
+    return make_anchor(body, *snap_to_graphemes(body, start_i, end_i))
 
 
 # --------------------------------------------------------------------------------------------
@@ -318,7 +351,7 @@ def _fuzzy(body: str, anchor: Anchor, threshold: float) -> ReanchorResult:
             to_body, matched_tail = _align(body, tail, w_start, w_end)
             end = to_body(_EDGE_CHARS, is_end=True)
             matched, edges = matched_head + matched_tail, len(head) + len(tail)
-        start, end = trim_span(body, start, max(start, end))
+        start, end = snap_to_graphemes(body, *trim_span(body, start, max(start, end)))
         if start == end:
             continue
         # Hypothesis weighs quote 50, prefix 20, suffix 20, position 2.

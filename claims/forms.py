@@ -28,6 +28,7 @@ class DateInput(forms.DateInput):
 
 
 class ArticleForm(DeskFormMixin, forms.ModelForm):
+    both_given = None  # the file's name, when a file and pasted text came together
     text = forms.CharField(
         label=_("Text"),
         required=False,
@@ -77,6 +78,19 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
         upload = cleaned.get("upload")
         raw_text = cleaned.get("text") or ""
         body = ""
+        if upload and raw_text.strip():
+            # Neither wins silently. The file input cannot be filled in again
+            # by the server, so the message names the file; the text stays.
+            self.both_given = upload.name or ""
+            self.add_error(
+                "upload",
+                _(
+                    "Choose a file or paste the text, not both: pressing Load article again "
+                    "loads the pasted text; to load the file instead, empty Text and choose "
+                    "the file again."
+                ),
+            )
+            return cleaned
         if upload:
             if upload.size > MAX_UPLOAD_BYTES:
                 self.add_error("upload", _("The file is larger than 2 MB."))

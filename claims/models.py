@@ -12,6 +12,18 @@ from .anchoring import Anchor
 from .validators import language_tag_validator, validate_hex_colour, web_url_validator
 
 
+def cut_slug(slug: str, limit: int) -> str:
+    """`slug` shortened to at most `limit` characters at a word boundary (a hyphen).
+
+    A single word longer than `limit` is cut, since there is no boundary to cut at.
+    """
+    if len(slug) <= limit:
+        return slug
+    head = slug[: limit + 1]  # one more: a hyphen right after the limit ends a whole word
+    cut = head.rfind("-")
+    return (head[:cut] if cut > 0 else slug[:limit]).strip("-")
+
+
 def unique_slug(instance: models.Model, base: str, random_suffix: bool = False) -> str:
     """`base`, or `base-2`, `base-3`… whichever is free among `instance`'s model (one query).
 
@@ -87,7 +99,9 @@ class Article(models.Model):
 
     def assign_unique_slug(self, *, random_suffix: bool = False) -> None:
         """The title's slug, numbered when taken."""
-        self.slug = unique_slug(self, slugify(self.title)[:100] or "article", random_suffix)
+        self.slug = unique_slug(
+            self, cut_slug(slugify(self.title), 100) or "article", random_suffix
+        )
 
 
 class ClaimantKind(models.TextChoices):
@@ -221,7 +235,7 @@ class Claim(ClaimantShown, models.Model):
         """A readable, unique slug from the claim as checked (kept once set)."""
         if self.slug:
             return
-        base = slugify(self.statement)[:80].rstrip("-") or "fact-check"
+        base = cut_slug(slugify(self.statement), 80) or "fact-check"
         self.slug = unique_slug(self, base, random_suffix)
 
     @property

@@ -17,6 +17,7 @@ import re
 import unicodedata
 from functools import lru_cache
 
+import regex
 import sentencex
 
 from .anchoring import trim_span
@@ -27,6 +28,14 @@ _LANGUAGE = re.compile(r"[a-z]{2,3}")
 # leaves it at the end of the previous sentence when no space follows it
 # ("Bloomberg. «Beaucoup..." in the demo article).
 _OPENERS = frozenset("\"'¡¿")
+# Symbols that stand apart at the start of a sentence, followed by a space: emoji (with
+# their modifiers, joiners and selectors: one grapheme cluster each), flags, keycaps,
+# arrows, dingbats. sentencex leaves them at the start of the sentence after
+# them ("Le tram est de retour ! 🚋 Les critiques..."), but they close the sentence before
+# or stand alone. Currency signs and letterlike symbols (№, ™) belong to what follows.
+_ORNAMENT = r"(?:(?=[\p{S}--\p{Sc}--[\u2100-\u214f]])\X|[0-9#*]\ufe0f?\u20e3)"
+_LEADING_ORNAMENTS = regex.compile(rf"(?:{_ORNAMENT}[^\S\n]+)+", regex.V1)
+_ONLY_ORNAMENTS = regex.compile(rf"(?:{_ORNAMENT}[^\S\n]*)+", regex.V1)
 
 
 def segmenter_language(language: str | None) -> str:
@@ -75,7 +84,7 @@ def _line_spans(line: str, base: int, language: str) -> list[tuple[int, int]]:
         start, end = trim_span(line, start, end)
         if start < end:
             spans.append((start, end))
-    return [(base + s, base + e) for s, e in _move_openers(line, spans)]
+    return [(base + s, base + e) for s, e in _detach_ornaments(line, _move_openers(line, spans))]
 
 
 def _is_opener(char: str) -> bool:
@@ -97,6 +106,27 @@ def _move_openers(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, in
             fixed[i + 1] = (last, fixed[i + 1][1])
             fixed[i] = (new_start, new_end)
     return [(s, e) for s, e in fixed if s < e]
+
+
+def _detach_ornaments(line: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Start each sentence at its text: emoji and symbols before it go to the previous
+    sentence on the line, or belong to no sentence at the start of a line.
+
+    Otherwise a click on the sentence quotes "🚋 Les critiques..." to readers. A "sentence"
+    of nothing but symbols joins the previous one, or stands alone at the start of a line.
+    """
+    fixed: list[tuple[int, int]] = []
+    for start, end in spans:
+        if fixed and _ONLY_ORNAMENTS.fullmatch(line, start, end):
+            fixed[-1] = (fixed[-1][0], end)
+            continue
+        run = _LEADING_ORNAMENTS.match(line, start, end)
+        if run is not None and run.end() < end:
+            if fixed:
+                fixed[-1] = (fixed[-1][0], trim_span(line, start, run.end())[1])
+            start = run.end()
+        fixed.append((start, end))
+    return fixed
 
 
 @lru_cache(maxsize=16)

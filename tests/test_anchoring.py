@@ -5,7 +5,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import assume, given
+import regex
+from hypothesis import assume, example, given
 from hypothesis import strategies as st
 
 from claims.anchoring import (
@@ -21,6 +22,7 @@ from claims.anchoring import (
     codepoint_to_utf16,
     make_anchor,
     reanchor,
+    snap_to_graphemes,
     to_web_annotation_selectors,
     utf16_to_codepoint,
 )
@@ -44,6 +46,12 @@ def body() -> str:
     if not SEED.exists():
         pytest.skip("demo article not available")
     return canonicalize(SEED.read_text(encoding="utf-8"))
+
+
+def on_grapheme_boundaries(body: str, *offsets: int) -> bool:
+    """Every offset falls between two extended grapheme clusters (UAX #29)."""
+    bounds = {0} | {m.end() for m in regex.finditer(r"\X", body)}
+    return all(offset in bounds for offset in offsets)
 
 
 def error_of(*args) -> str:
@@ -147,10 +155,93 @@ def test_any_valid_selection_round_trips_or_is_whitespace(case):
         return
     anchor = anchor_selection(body, str(start), str(end), selected)
     assert anchor.exact == body[anchor.start : anchor.end]
-    assert anchor.exact == selected.strip()
-    assert start <= anchor.start < anchor.end <= end
+    # Trimmed of whitespace, then widened to whole characters as a reader sees them.
+    trimmed = len(selected) - len(selected.lstrip()), len(selected.rstrip())
+    assert (anchor.start, anchor.end) == snap_to_graphemes(
+        body, start + trimmed[0], start + trimmed[1]
+    )
+    assert on_grapheme_boundaries(body, anchor.start, anchor.end)
     assert anchor.prefix == body[max(0, anchor.start - CONTEXT_CHARS) : anchor.start]
     assert anchor.suffix == body[anchor.end : anchor.end + CONTEXT_CHARS]
+
+
+# --- grapheme clusters ------------------------------------------------------------------------
+
+# (text, what a reader sees as one character in it): a letter and its combining accent, a
+# stack of marks, an emoji ZWJ family, a flag, a skin tone, Hangul jamo, a keycap, an
+# emoji with its presentation selector, Devanagari with a vowel sign.
+CLUSTERS = [
+    ("Cafe\u0301 ouvert", "e\u0301"),
+    ("Ba\u0308\u0323r", "a\u0308\u0323"),
+    ("La famille 👩\u200d👩\u200d👧 arrive", "👩\u200d👩\u200d👧"),
+    ("Drapeau 🇫🇷 ici", "🇫🇷"),
+    ("Bravo 👍🏽 !", "👍🏽"),
+    ("Séoul \u1109\u1165\u110b\u116e\u11af", "\u1109\u1165"),
+    ("Touche 1\ufe0f\u20e3 ici", "1\ufe0f\u20e3"),
+    ("Cœur \u2764\ufe0f rouge", "\u2764\ufe0f"),
+    ("नमस्ते दुनिया", "स्ते"),
+]
+
+
+@pytest.mark.parametrize(("body", "cluster"), CLUSTERS)
+def test_a_selection_inside_a_character_takes_the_whole_character(body, cluster):
+    """Ending (or starting) between a letter and its mark used to store the quote
+    without the accent; the server widens it to the character as seen."""
+    at = body.index(cluster)
+    whole = body[: at + len(cluster)].split(" ")[-1]  # the word ending with the cluster
+    word_start = at + len(cluster) - len(whole)
+    for cut in range(at + 1, at + len(cluster)):
+        ends_inside = anchor_selection(body, word_start, cut, body[word_start:cut])
+        assert ends_inside.exact == whole, (cut, ends_inside)
+        starts_inside = anchor_selection(
+            body, cut, at + len(cluster), body[cut : at + len(cluster)]
+        )
+        assert starts_inside.exact == cluster
+        assert on_grapheme_boundaries(body, ends_inside.start, ends_inside.end)
+
+
+def test_a_selection_of_whole_characters_is_unchanged():
+    body = "Cafe\u0301 👩\u200d👩\u200d👧 🇫🇷🇩🇪 fin"
+    for start, end in [(0, 5), (6, 11), (12, 14), (14, 16), (12, 16), (17, 20)]:
+        assert snap_to_graphemes(body, start, end) == (start, end)
+    # Two flags side by side: each pair of regional indicators is one flag.
+    assert snap_to_graphemes(body, 13, 15) == (12, 16)
+
+
+CLUSTER_PIECES = [
+    "e\u0301", "a\u0308\u0323", "👩\u200d👩\u200d👧", "🇫🇷", "🇩🇪", "👍🏽", "\u1100\u1161\u11a8",
+    "\u110b\u116e", "1\ufe0f\u20e3", "\u2764\ufe0f", "स्ते", "a", " ", "\n", NBSP, ".", "\u0301",
+]  # fmt: skip
+cluster_text = st.lists(st.sampled_from(CLUSTER_PIECES + TRICKY), max_size=30).map("".join)
+
+
+@st.composite
+def cluster_body_and_selection(draw):
+    body = draw(cluster_text)
+    start = draw(st.integers(0, len(body)))
+    end = draw(st.integers(start, len(body)))
+    return body, start, end
+
+
+@given(cluster_body_and_selection())
+@example(("Cafe\u0301", 0, 4))
+@example(("🇫🇷🇩🇪", 1, 3))
+@example(("a \u0301b", 2, 4))
+def test_stored_quotes_never_split_a_character(case):
+    body, start, end = case
+    selected = body[start:end]
+    if not selected.strip():
+        assert error_of(body, start, end, selected) == EMPTY
+        return
+    anchor = anchor_selection(body, start, end, selected)
+    assert anchor.exact == body[anchor.start : anchor.end]
+    assert on_grapheme_boundaries(body, anchor.start, anchor.end)
+    # Widened, never shrunk past what was selected (but for whitespace at the edges),
+    # and by no more than the clusters at the two edges.
+    assert selected.strip() in anchor.exact
+    assert anchor.start <= start + len(selected) - len(selected.lstrip())
+    assert anchor.end >= start + len(selected.rstrip())
+    assert "\n" not in body[anchor.start : start] and "\n" not in body[end : anchor.end]
 
 
 @given(body_and_selection(), tricky_text)

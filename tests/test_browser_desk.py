@@ -246,6 +246,23 @@ def test_emoji_before_the_phrase_highlights_exactly_that_phrase(page_factory):
     assert "".join(marks.all_inner_texts()) == phrase
 
 
+def test_clicking_the_sentence_after_an_emoji_quotes_only_the_sentence(page_factory):
+    """The emoji closing one sentence used to be glued to the next one's quote."""
+    load_demo()
+    editor = User.objects.get(username="editor")
+    body = "Le tram est de retour\u00a0! 🚋 Les critiques dénoncent le retard."
+    article = services.create_article(editor, title="Tram", language="fr", body=body)
+    page = page_factory()
+    log_in(page, "editor")
+    page.goto(f"/desk/articles/{article.pk}/")
+    page.locator("#article-text .sentence", has_text="Les critiques").click()
+    page.get_by_role("button", name="Create claim").click()
+    page.locator("#claim-panel .quote").wait_for()
+    claim = Claim.objects.get(article=article)
+    assert claim.exact == "Les critiques dénoncent le retard."
+    assert page.locator("#claim-panel .quote").inner_text() == claim.exact
+
+
 def test_create_claim_without_selection_shows_the_servers_message(page_factory):
     demo = load_demo()
     page = page_factory()

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import time
+import urllib.parse
+import urllib.request
 from io import StringIO
 
 import pytest
@@ -11,6 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from claims.demo.loader import DEMO_ACCOUNTS, DEMO_PASSWORD, demo_body, newsroom
+from claims.management.commands.rundemo import served_url
 from claims.models import Article, Claim, Rating, Source
 from claims.text import canonicalize
 
@@ -124,3 +129,86 @@ def test_demo_accounts_log_in(demo, username, group, is_admin):
     assert response.status_code == 302
     assert client.get("/desk/").status_code == 200
     assert authenticate(username=username, password="wrong") is None
+
+
+# --------------------------------------------------------------------------------------------
+# rundemo, run as the README runs it: its own process, the autoreloader on
+# --------------------------------------------------------------------------------------------
+
+
+def _form_token(html: str) -> str:
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html)[1]
+
+
+def _browse(opener, url, data=None):
+    body = urllib.parse.urlencode(data).encode() if data is not None else None
+    with opener.open(url, body, timeout=20) as response:
+        return response.read().decode()
+
+
+@pytest.mark.parametrize("site_url", [None, "https://desk.example.org"])
+def test_rundemo_with_the_autoreloader_sets_up_once_and_mails_links_to_its_port(tmp_path, site_url):
+    """`rundemo PORT`: one setup and one account list (the reloader's child used to run
+    the command again), and the emailed links point at PORT, not 8000, unless SITE_URL
+    says where they go."""
+    from tests.test_browser_modes import Server, dev_env, free_port
+
+    port = free_port()
+    env = dev_env(tmp_path)
+    if site_url:
+        env["SITE_URL"] = site_url
+    server = Server(["rundemo", str(port)], env, f"http://127.0.0.1:{port}", tmp_path / "log")
+    try:
+        server.wait_until_up()
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        login = _browse(opener, f"{server.url}/accounts/login/")
+        _browse(
+            opener,
+            f"{server.url}/accounts/login/",
+            {
+                "username": "editor",
+                "password": DEMO_PASSWORD,
+                "csrfmiddlewaretoken": _form_token(login),
+            },
+        )
+        desk = _browse(opener, f"{server.url}/desk/articles/1/")
+        draft = newsroom()["claims"][2]
+        assert draft["demo_state"] == "draft"
+        _browse(
+            opener,
+            f"{server.url}/desk/claims/3/transition/",
+            {"action": "submit", "csrfmiddlewaretoken": _form_token(desk)},
+        )
+        deadline = time.monotonic() + 20
+        while "/desk/review/3/" not in server.output() and time.monotonic() < deadline:
+            time.sleep(0.2)
+    finally:
+        server.stop()
+    output = server.output()
+    assert output.count("Demo newsroom loaded") == 1, output
+    assert output.count("  reviewer2 ") == 1, output
+    assert output.count(f"Open http://127.0.0.1:{port}/desk/") == 1, output
+    # The reviewers' email, printed by the console mailer in the serving child.
+    assert f"{site_url or server.url}/desk/review/3/" in output, output
+    assert "127.0.0.1:8000" not in output
+
+
+@pytest.mark.parametrize(
+    ("addrport", "url"),
+    [
+        ("8123", "http://127.0.0.1:8123"),
+        ("0.0.0.0:9000", "http://127.0.0.1:9000"),
+        ("0:9000", "http://127.0.0.1:9000"),
+        ("[::]:9000", "http://127.0.0.1:9000"),
+        ("[::1]:8000", "http://[::1]:8000"),
+        ("localhost:7000", "http://localhost:7000"),
+        ("127.0.0.1:8000", "http://127.0.0.1:8000"),
+    ],
+)
+def test_rundemo_served_url(addrport, url):
+    assert served_url(addrport) == url
+
+
+def test_rundemo_refuses_a_bad_address():
+    with pytest.raises(CommandError, match="not a valid port"):
+        served_url("nine thousand")

@@ -4,7 +4,8 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+import regex
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from claims import segments
@@ -90,7 +91,8 @@ def test_newline_inside_paragraph_splits():
 
 def test_astral_characters_do_not_shift_offsets():
     body = "😀 Premier 𝔸. Deuxième 👩‍👩‍👧 phrase.\n\n𠀋 Troisième."
-    assert texts(body) == ["😀 Premier 𝔸.", "Deuxième 👩‍👩‍👧 phrase.", "𠀋 Troisième."]
+    # The emoji opening the line stands alone (see the ornament tests below); 𠀋 is a letter.
+    assert texts(body) == ["Premier 𝔸.", "Deuxième 👩‍👩‍👧 phrase.", "𠀋 Troisième."]
 
 
 @pytest.mark.parametrize("language", ["fr", "fr-CA", "fr_FR", "FR", "en", "xx", "", "zz-Latn-ZZ",
@@ -155,6 +157,82 @@ TRICKY = ["a", "é", " ", "\u00a0", "\n", "\n\n", ".", "!", "?", "«", "»", "�
 def test_random_bodies_give_well_formed_spans(text):
     body = canonicalize(text)
     assert_well_formed(body, sentence_spans(body, "fr"))
+
+
+# --- emoji and symbols between sentences -----------------------------------------------------
+
+ORNAMENTS = ["🚋", "☔", "🎉", "👍🏽", "👩\u200d👩\u200d👧", "🇫🇷", "1\ufe0f\u20e3", "\u2764\ufe0f",
+             "→", "★", "©"]  # fmt: skip
+WORDS = ["Critics", "say", "it", "is", "late", "Le", "tram", "est", "de", "retour", "café",
+         "cafe\u0301", "한국", "O’Brien", "42", "M.", "«\u00a0oui\u00a0»", "(voir)",
+         "$5"]  # fmt: skip
+ENDS = [".", "!", "?", "\u00a0!", "…"]
+
+
+def starts_with_ornament(sentence: str) -> bool:
+    first = regex.match(r"\X", sentence)[0]
+    rest = sentence[len(first) :]
+    return first in ORNAMENTS and rest[:1].isspace()
+
+
+@st.composite
+def lines_with_ornaments(draw):
+    parts = []
+    for _ in range(draw(st.integers(1, 5))):
+        parts += draw(st.lists(st.sampled_from(ORNAMENTS), max_size=2))
+        parts.append(" ".join(draw(st.lists(st.sampled_from(WORDS), min_size=1, max_size=6))))
+        parts[-1] += draw(st.sampled_from(ENDS))
+    parts += draw(st.lists(st.sampled_from(ORNAMENTS), max_size=2))
+    return " ".join(parts)
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "The tram is back! 🚋 Critics say it is late.",
+            ["The tram is back! 🚋", "Critics say it is late."],
+        ),
+        (
+            "Le tram est de retour\u00a0! 🚋 👍🏽 Les critiques dénoncent le retard.",
+            ["Le tram est de retour\u00a0! 🚋 👍🏽", "Les critiques dénoncent le retard."],
+        ),
+        ("🇫🇷 La France gagne. → Ensuite, la suite.", ["La France gagne. →", "Ensuite, la suite."]),
+        ("Il pleut. ☔ « Rentrez », dit-il.", ["Il pleut. ☔", "« Rentrez », dit-il."]),
+        ("Les prix montent. $5 is a lot.", ["Les prix montent.", "$5 is a lot."]),
+        ("C’est fait. 👍🏽 🎉", ["C’est fait. 👍🏽 🎉"]),
+    ],
+)
+def test_emoji_and_symbols_before_a_sentence_stay_out_of_it(text, expected, language):
+    """Clicking the sentence after an emoji used to quote "🚋 Critics…" to readers."""
+    assert texts(text, language) == expected
+
+
+@settings(deadline=None)
+@given(lines_with_ornaments(), st.sampled_from(["en", "fr"]))
+@example("The tram is back! 🚋 Critics say it is late.", "en")
+@example("🇫🇷 👩\u200d👩\u200d👧 Le tram. 🚋", "fr")
+@example("👩\u200d👩\u200d👧 ★ Critics. ★ 🚋", "en")
+def test_sentences_start_at_their_text(text, language):
+    body = canonicalize(text)
+    spans = sentence_spans(body, language)
+    assert_well_formed(body, spans)
+    for start, end in spans:
+        sentence = body[start:end]
+        # A sentence starts at its text, unless it is nothing but symbols.
+        text = sentence
+        for ornament in ORNAMENTS:
+            text = text.replace(ornament, "")
+        if any(char.isalnum() for char in text):
+            assert not starts_with_ornament(sentence), sentence
+    # No word is lost: every letter and digit is inside some sentence (the digit of a
+    # keycap emoji is a symbol, not a word).
+    covered = set()
+    for start, end in spans:
+        covered.update(range(start, end))
+    keycaps = {m.start() for m in regex.finditer("[0-9#*]\ufe0f?\u20e3", body)}
+    assert all(i in covered for i, c in enumerate(body) if c.isalnum() and i not in keycaps)
 
 
 def test_fifty_thousand_characters_are_fast(body):

@@ -255,6 +255,27 @@ def test_create_claim_trims_surrounding_whitespace(editor_client, article):
     assert (claim.start, claim.end, claim.exact) == (s, e, body[s:e])
 
 
+def test_create_and_move_widen_a_selection_cut_inside_a_character(editor_client, editor):
+    """A selection ending between "e" and its combining accent, or inside a flag, is
+    stored with the whole character: the quote keeps its accent."""
+    body = "Le cafe\u0301 ouvre. Le drapeau 🇫🇷 flotte."
+    article = services.create_article(editor, title="Graphèmes", language="fr", body=body)
+    end = body.index("\u0301")  # between the "e" and its accent
+    data = {"start": "3", "end": str(end), "exact": body[3:end]}
+    response = editor_client.post(f"/desk/articles/{article.pk}/claims/", data, **HX)
+    assert response.status_code == 201
+    claim = Claim.objects.get(article=article)
+    assert claim.exact == "cafe\u0301" and (claim.start, claim.end) == (3, end + 1)
+    assert "cafe\u0301</blockquote>" in response.content.decode()
+    flag = body.index("🇫🇷")
+    data = {"start": str(flag + 1), "end": str(flag + 2), "exact": body[flag + 1 : flag + 2]}
+    data["version"] = claim.version
+    response = editor_client.post(f"/desk/claims/{claim.pk}/anchor/", data, **HX)
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.exact == "🇫🇷" and claim.start == flag
+
+
 def test_create_claim_accepts_crlf_in_exact(editor_client, article):
     """Form submission turns "\\n" into "\\r\\n"; a selection across a line break still works."""
     start = article.body.index("\n\n") - 5

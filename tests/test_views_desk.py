@@ -442,6 +442,52 @@ def test_load_article_refusals(editor_client, overrides, field, message):
     assert Article.objects.count() == 0
 
 
+def test_pasted_text_and_a_file_together_are_refused_keeping_the_text(editor_client):
+    """Neither silently wins: the message names the file (a browser cannot re-fill a file
+    input), and the pasted text is kept for the next press of Load article."""
+    text = "Le texte collé.\r\n\r\nSecond paragraphe."
+    upload = SimpleUploadedFile("rapport <b>final.txt", b"Le fichier.", content_type="text/plain")
+    data = {**article_post(text=text, title="Gardé"), "upload": upload}
+    response = editor_client.post("/desk/articles/new/", data)
+    assert response.status_code == 400
+    assert Article.objects.count() == 0
+    html = response.content.decode()
+    assert "it came both as pasted text and as the file “rapport &lt;b&gt;final.txt”" in html
+    assert "<b>final" not in html
+    assert 'id="id_upload_error"' in html and "not both" in html
+    page = parse(response)
+    assert page.textareas["text"].lstrip("\n") == text
+    assert page.inputs["title"] == "Gardé"
+    # Pressing Load article again (the file input is empty now) loads the pasted text.
+    article = created_article(editor_client.post("/desk/articles/new/", article_post(text=text)))
+    assert article.body == "Le texte collé.\n\nSecond paragraphe."
+
+
+def test_django_htmx_debug_script_is_not_loaded_in_dev_mode(client, demo, editor, settings):
+    """With DEBUG on, django-htmx's debug script replaced the whole page with any 400,
+    403 or 404 answer, which the desk answers with a message to show in place."""
+    settings.DEBUG = True
+    client.force_login(editor)
+    html = client.get(f"/desk/articles/{demo['article'].pk}/").content.decode()
+    assert "django-htmx.js" not in html
+    assert re.search(r'<script src="/static/django_htmx/htmx-2\.min\.js" defer>', html)
+
+
+def test_a_claim_gone_answers_htmx_in_the_page_in_dev_mode_too(client, demo, editor, settings):
+    """With DEBUG on, Django's technical 404 page was swapped in place of the claim panel;
+    dev mode answers as production does, with the message for the page's message region."""
+    client.force_login(editor)
+    answers = []
+    for debug in (False, True):
+        settings.DEBUG = debug
+        response = client.get("/desk/claims/999999/", HTTP_HX_REQUEST="true")
+        assert response.status_code == 404
+        assert response["HX-Retarget"] == "#flash"
+        answers.append(response.content.decode())
+    assert answers[0] == answers[1]
+    assert "Page not found" in answers[1] and "<html" not in answers[1]
+
+
 def test_text_of_exactly_200000_characters_is_accepted(editor_client):
     text = ("Phrase. " * 25_000)[:200_000]
     article = created_article(editor_client.post("/desk/articles/new/", article_post(text=text)))

@@ -268,7 +268,33 @@
     if (focusTarget) focusTarget.focus({ preventScroll: scrolled && !focusId });
   }
 
+  // An answer htmx does not swap (a 5xx; see htmx-config in base.html) or no
+  // answer at all: say so where the messages go, and keep the page as it is,
+  // with whatever was typed in it. The same in development and production;
+  // the developer's traceback is in the server's log.
+  function showRequestError(kind, detail) {
+    const flash = document.getElementById("flash");
+    if (!flash) return;
+    const notice = document.createElement("p");
+    notice.className = "notice notice--error";
+    notice.setAttribute("role", "alert");
+    notice.textContent = flash.dataset[kind] || "The desk hit an error.";
+    flash.replaceChildren(notice);
+    console.warn("htmx request failed:", detail);
+  }
+
+  function initErrors() {
+    document.body.addEventListener("htmx:responseError", (event) => {
+      const xhr = event.detail.xhr;
+      showRequestError("serverError", xhr.status + " " + event.detail.pathInfo.requestPath);
+    });
+    document.body.addEventListener("htmx:sendError", (event) => {
+      showRequestError("networkError", event.detail.pathInfo.requestPath);
+    });
+  }
+
   function init() {
+    initErrors();
     const container = text();
     if (!container) return;
     document.addEventListener("selectionchange", onSelectionChange);
