@@ -110,11 +110,26 @@ def snap_to_graphemes(body: str, start: int, end: int) -> tuple[int, int]:
     accent misquotes.  Widening rather than refusing mirrors the whitespace rule (the
     server fixes the edges of a selection and says what it kept).  A line break always
     ends a cluster, so each boundary is found by segmenting only its own line.
+    Widening never takes in whitespace: an edge cluster built on a space (a space carrying
+    a zero-width joiner or a combining mark), or at the end one that ends with a space (a
+    prepended mark before it), is left out instead, so the trimmed edges stay trimmed.  The
+    result may then be empty, which the callers refuse as a whitespace-only selection.
     """
-    if start < end:
-        start = _cluster_around(body, start)[0]
-        end = _cluster_around(body, end - 1)[1]
-    return start, end
+    while start < end:
+        first_start, first_end = _cluster_around(body, start)
+        if body[first_start].isspace():
+            start = first_end
+            continue
+        last_start, last_end = _cluster_around(body, end - 1)
+        if body[last_start].isspace() or body[last_end - 1].isspace():
+            end = last_start
+            continue
+        start, end = first_start, last_end
+        if body[start].isspace() or body[end - 1].isspace():  # cannot happen; belt and braces
+            start, end = trim_span(body, start, end)
+            continue
+        break
+    return start, max(start, end)
 
 
 def _cluster_around(body: str, index: int) -> tuple[int, int]:
@@ -151,10 +166,10 @@ def anchor_selection(body: str, start: object, end: object, exact: str) -> Ancho
     selected = body[start_i:end_i]
     if selected != exact and selected != exact.replace("\r\n", "\n"):
         raise AnchorError(STALE)
-    start_i, end_i = trim_span(body, start_i, end_i)
+    start_i, end_i = snap_to_graphemes(body, *trim_span(body, start_i, end_i))
     if start_i == end_i:
         raise AnchorError(EMPTY)
-    return make_anchor(body, *snap_to_graphemes(body, start_i, end_i))
+    return make_anchor(body, start_i, end_i)
 
 
 # --------------------------------------------------------------------------------------------
