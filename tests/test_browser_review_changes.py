@@ -12,6 +12,7 @@ from claims import services, workflow
 from claims.demo.loader import load_demo
 from claims.models import Claim
 from tests.conftest import log_in
+from tests.test_browser_a11y import audit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -60,6 +61,7 @@ def test_reviewer_takes_the_review_and_sees_what_changed_after_requesting_change
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     page.screenshot(path=str(tmp_path / f"review-changes-{width}.png"), full_page=True)
     section.screenshot(path=str(tmp_path / f"review-changes-section-{width}.png"))
+    audit(page, f"review screen with changes at {width} px")
     page.locator(".timeline").screenshot(path=str(tmp_path / f"review-timeline-{width}.png"))
     wide = page.evaluate(
         """[...document.querySelectorAll('body *')].filter(e => e.getBoundingClientRect().right
