@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern
 from django.utils.html import escape
 
-from claims import services, workflow
+from claims import audit, services, workflow
 from claims.anchoring import make_anchor
 from claims.models import (
     Article,
@@ -479,3 +479,56 @@ def test_no_desk_page_writes_anything_on_get(users, demo):
                     assert writes == [], (name, path, writes)
                     assert database_rows() == before, (name, path)
     assert reload(demo["claims"][1]).reviewing_by is None
+
+
+# --- the audit module, without a database ---------------------------------------------------
+
+
+def _src(pk, **fields):
+    return {
+        "id": pk,
+        "url": f"https://example.org/{pk}",
+        "title": f"T{pk}",
+        "stance": "refutes",
+        **fields,
+    }
+
+
+def test_diff_of_states_names_each_source_operation():
+    before = {"claim": "A", "sources": [_src(1), _src(2), _src(3)]}
+    after = {"claim": "A", "sources": [_src(3), _src(1, excerpt="E"), _src(4)]}
+    changes = audit.diff(before, after)
+    assert "claim" not in changes
+    assert changes["sources"] == {
+        "added": [_src(4)],
+        "removed": [_src(2)],
+        "changed": [{"id": 1, "title": "T1", "fields": {"excerpt": [None, "E"]}}],
+        "order": [["T1", "T2", "T3"], ["T3", "T1", "T4"]],
+    }
+    assert audit.diff(before, before) == {}
+    # Removing one source does not count as reordering the others.
+    assert "order" not in audit.diff(before, {"sources": [_src(1), _src(3)]})["sources"]
+
+
+def test_events_recorded_before_values_were_kept_still_read():
+    legacy = {"ruling": ["", "Non."], "sources": [[], ["Titre <https://example.org> (refutes)"]]}
+    rows = audit.change_rows(legacy)
+    assert [(r.label, r.before, r.after) for r in rows] == [
+        ("Ruling", "", "Non."),
+        ("Sources", "", "Titre <https://example.org> (refutes)"),
+    ]
+
+
+def test_choice_values_read_as_their_labels():
+    rows = audit.change_rows(
+        {
+            "claimant kind": ["person", "organisation"],
+            "sources": {
+                "changed": [{"id": 1, "title": "T", "fields": {"stance": ["refutes", "supports"]}}]
+            },
+        }
+    )
+    assert [(r.before, r.after) for r in rows] == [
+        ("Person", "Organisation"),
+        ("Refutes the claim", "Supports the claim"),
+    ]
