@@ -143,7 +143,9 @@ class Claim(ClaimantShown, models.Model):
     (exact text with up to 32 characters of context either side).
     """
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="claims")
+    # PROTECT: deleting an article must not take its claims (and their
+    # audit trail) with it; claims are deleted one by one, on record.
+    article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     exact = models.TextField()
@@ -183,7 +185,7 @@ class Claim(ClaimantShown, models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    # The reviewer who opened the review screen, shown to editors while in review.
+    # The reviewer who took the review (Take review), shown while in review.
     reviewing_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         null=True,
@@ -358,34 +360,32 @@ class EventKind(models.TextChoices):
     EDITED = "edited", _("Edited")
     ANCHOR_MOVED = "anchor_moved", _("Highlight moved")
     SUBMITTED = "submitted", _("Submitted for review")
+    REVIEW_TAKEN = "review_taken", _("Review taken")
+    REVIEW_RELEASED = "review_released", _("Review released")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
     APPROVED = "approved", _("Approved and published")
     UPDATE_STARTED = "update_started", _("Update started")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    DELETED = "deleted", _("Deleted")
 
-
-# What an edit changed, as the audit trail's `changes` keys name it
-# (services._content) and as the timeline shows it.
-CHANGE_LABELS = {
-    "claim": _("claim"),
-    "claimant": _("claimant"),
-    "claimant kind": _("kind of claimant"),
-    "date": _("date"),
-    "verdict": _("verdict"),
-    "ruling": _("ruling"),
-    "correction note": _("correction note"),
-    "sources": _("sources"),
-    "quote": _("quote"),
-}
 
 # Events that make their author a contributor (four-eyes rule).
 CONTENT_CHANGE_KINDS = [EventKind.CREATED, EventKind.EDITED, EventKind.ANCHOR_MOVED]
 
 
 class ReviewEvent(ImmutableModel):
-    """The audit trail: one row per transition or change, never edited."""
+    """The audit trail: one row per transition or change, never edited.
 
-    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    Events outlive their claim: deleting a claim sets `claim` to NULL (the
+    one change an event ever undergoes, made by the database's cascade, not
+    by `save()`), `claim_ref` keeps which claim it was, and the claim's
+    deletion event holds a snapshot of what was deleted.
+    """
+
+    claim = models.ForeignKey(
+        Claim, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    claim_ref = models.PositiveIntegerField(_("claim id"), db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -394,16 +394,26 @@ class ReviewEvent(ImmutableModel):
     from_status = models.CharField(max_length=20, blank=True, choices=ClaimStatus.choices)
     to_status = models.CharField(max_length=20, blank=True, choices=ClaimStatus.choices)
     comment = models.TextField(blank=True)
-    # {"field": [before, after], ...} for edits
+    # What an edit changed, old and new values (claims/audit.py describes the shape).
     changes = models.JSONField(default=dict, blank=True)
+    # The whole claim as it stood at a transition (what a reviewer saw), or
+    # as it was deleted: the review screen diffs against it.
+    snapshot = models.JSONField(default=dict, blank=True)
 
     class Meta:
-        ordering = ["claim", "created_at", "pk"]
+        ordering = ["claim_ref", "created_at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} ({self.claim_id})"
+        return f"{self.get_kind_display()} ({self.claim_ref})"
+
+    def save(self, *args, **kwargs):
+        if self.claim_ref is None and self.claim_id is not None:
+            self.claim_ref = self.claim_id
+        super().save(*args, **kwargs)
 
     @property
-    def changed_fields(self) -> list[str]:
-        """The names of what changed, in the interface language."""
-        return [str(CHANGE_LABELS.get(key, key)) for key in self.changes]
+    def change_rows(self):
+        """What changed, old and new, row by row, in the interface language."""
+        from .audit import change_rows
+
+        return change_rows(self.changes)

@@ -40,7 +40,8 @@ def claim_for_panel(claim_id: int):
         )
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.order_by("order", "pk")),
-            Prefetch("events", queryset=timeline_events()),
+            # The panel's timeline needs what changed, not the whole claim at each step.
+            Prefetch("events", queryset=timeline_events().defer("snapshot")),
         )
         .filter(pk=claim_id)
         .first()

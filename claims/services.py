@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
+from . import audit
 from .anchoring import Anchor
 from .models import Article, Claim, EventKind, ReviewEvent, Source
 from .segments import sentence_spans
@@ -135,14 +136,16 @@ def save_claim(
     """
     claim = _locked_claim(claim_id, expected_version)
     existing = list(claim.sources.all())
-    before = _content(claim, claim.rating, existing)
+    before = audit.claim_state(claim, existing)
     for name in (*CLAIM_FIELDS, *CORRECTION_FIELDS):
         if name in fields:
             value = fields[name]
             setattr(claim, name, "" if value is None and name not in NULLABLE else value)
     _save_edit(claim, user)
     final = _sync_sources(claim, existing, sources)
-    changes = _diff(before, _content(claim, claim.rating, final))
+    # Every field of the claim and of each source, old and new: the four-eyes
+    # rule counts whoever changed any of them.
+    changes = audit.diff(before, audit.claim_state(claim, final))
     if changes:
         _record_edit(claim, user, EventKind.EDITED, changes)
     return claim
@@ -169,24 +172,6 @@ def _record_edit(claim: Claim, user, kind: str, changes: dict) -> None:
 
 
 NULLABLE = {"claim_date", "rating"}
-
-
-def _content(claim: Claim, rating, sources) -> dict:
-    """What an edit can change, in a form the audit trail stores."""
-    return {
-        "claim": claim.statement,
-        "claimant": claim.claimant,
-        "claimant kind": claim.claimant_kind,
-        "date": claim.claim_date.isoformat() if claim.claim_date else None,
-        "verdict": rating.label if rating else None,
-        "ruling": claim.ruling,
-        "correction note": claim.correction_text,
-        "sources": [f"{s.title} <{s.url}> ({s.stance})" for s in sources],
-    }
-
-
-def _diff(before: dict, after: dict) -> dict:
-    return {k: [before[k], after[k]] for k in after if before.get(k) != after[k]}
 
 
 def _sync_sources(claim: Claim, existing: list[Source], sources: list[SourceData]):
@@ -221,10 +206,12 @@ def _sync_sources(claim: Claim, existing: list[Source], sources: list[SourceData
 @transaction.atomic
 def move_claim_anchor(claim_id: int, expected_version: int, user, anchor: Anchor) -> Claim:
     claim = _locked_claim(claim_id, expected_version)
-    old = claim.exact
+    before = audit.claim_fields_state(claim)
     claim.set_anchor(anchor)
     _save_edit(claim, user)
-    _record_edit(claim, user, EventKind.ANCHOR_MOVED, {"quote": [old, anchor.exact]})
+    _record_edit(
+        claim, user, EventKind.ANCHOR_MOVED, audit.diff(before, audit.claim_fields_state(claim))
+    )
     return claim
 
 
@@ -237,4 +224,34 @@ def delete_claim(claim_id: int, user) -> None:
         raise ClaimError(
             gettext("A claim that has been published or is in review cannot be deleted.")
         )
+    # The claim goes; its history stays (ReviewEvent.claim is SET_NULL), closed
+    # by an event that keeps what was deleted.
+    ReviewEvent.objects.create(
+        claim=claim,
+        actor=user,
+        kind=EventKind.DELETED,
+        from_status=claim.status,
+        snapshot=deletion_snapshot(claim),
+    )
     claim.delete()
+
+
+def deletion_snapshot(claim: Claim) -> dict:
+    """What a deleted claim was: its state, its anchor and its article."""
+    article = claim.article
+    return {
+        **audit.claim_state(claim, claim.sources.all()),
+        "label": str(claim),
+        "status": claim.status,
+        "version": claim.version,
+        "anchor": {
+            "start": claim.start,
+            "end": claim.end,
+            "exact": claim.exact,
+            "prefix": claim.prefix,
+            "suffix": claim.suffix,
+        },
+        "article": {"id": article.pk, "title": article.title, "slug": article.slug},
+        "created_by": claim.created_by_id,
+        "created_at": claim.created_at.isoformat(),
+    }

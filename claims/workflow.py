@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import notifications
+from . import audit, notifications
 from .models import (
     CONTENT_CHANGE_KINDS,
     Claim,
@@ -42,6 +42,8 @@ APPROVE = "approve"
 REQUEST_CHANGES = "request_changes"
 START_UPDATE = "start_update"
 WITHDRAW = "withdraw"
+TAKE_REVIEW = "take_review"
+RELEASE_REVIEW = "release_review"
 
 ACTION_LABELS = {
     SUBMIT: _("Submit for review"),
@@ -49,6 +51,8 @@ ACTION_LABELS = {
     REQUEST_CHANGES: _("Request changes"),
     START_UPDATE: _("Start an update"),
     WITHDRAW: _("Withdraw"),
+    TAKE_REVIEW: _("Take review"),
+    RELEASE_REVIEW: _("Release"),
 }
 
 
@@ -120,13 +124,40 @@ def available_actions(user, claim: Claim, people: set[int] | None = None) -> lis
     elif claim.status == ClaimStatus.IN_REVIEW:
         # DESIGN §2: neither decision is taken on one's own work.
         if can_review(user) and not approval_refusal(user, claim, people):
+            if not claim.reviewing_by_id:
+                actions.append(TAKE_REVIEW)
             actions.extend([APPROVE, REQUEST_CHANGES])
+        if claim.reviewing_by_id and claim.reviewing_by_id == user.pk and can_review(user):
+            actions.append(RELEASE_REVIEW)
     elif claim.status == ClaimStatus.PUBLISHED:
         if can_edit_claims(user):
             actions.append(START_UPDATE)
         if can_review(user):
             actions.append(WITHDRAW)
     return actions
+
+
+# The review actions after which "what changed" on the review screen is counted.
+SEEN_KINDS = (EventKind.CHANGES_REQUESTED, EventKind.REVIEW_TAKEN, EventKind.REVIEW_RELEASED)
+
+
+def review_baseline(events: list[ReviewEvent], user) -> ReviewEvent | None:
+    """The event whose snapshot the review screen compares the claim with, or None.
+
+    Since the last publication: the reviewer's own last review action (they
+    saw the claim then), else the last request for changes by anyone (the
+    editor answered it). Otherwise there is nothing to compare with but the
+    published version, which the screen shows on its own, or nothing at all
+    for a first review. Read from the audit trail, so opening the screen
+    writes nothing.
+    """
+    published = [i for i, e in enumerate(events) if e.kind == EventKind.APPROVED]
+    recent = [e for e in events[published[-1] + 1 if published else 0 :] if e.snapshot]
+    own = [e for e in recent if e.kind in SEEN_KINDS and e.actor_id == user.pk]
+    if own:
+        return own[-1]
+    requests = [e for e in recent if e.kind == EventKind.CHANGES_REQUESTED]
+    return requests[-1] if requests else None
 
 
 def missing_for_submission(claim: Claim) -> list[str]:
@@ -165,13 +196,19 @@ def _move(claim: Claim, user, kind: str, to_status: str, comment: str = "", **fi
     claim.version = F("version") + 1
     claim.save()
     claim.refresh_from_db()
+    _record(claim, user, kind, from_status, comment)
+
+
+def _record(claim: Claim, user, kind: str, from_status: str, comment: str = "") -> None:
+    """The transition's audit row, with the claim as it stands: what the actor saw."""
     ReviewEvent.objects.create(
         claim=claim,
         actor=user,
         kind=kind,
         from_status=from_status,
-        to_status=to_status,
+        to_status=claim.status,
         comment=comment,
+        snapshot=audit.claim_state(claim, claim.sources.order_by("order", "pk")),
     )
 
 
@@ -212,15 +249,46 @@ def submit(claim_id: int, user) -> Claim:
 
 @transaction.atomic
 def start_review(claim_id: int, user) -> Claim:
-    """A reviewer opened the review screen: editors see who is reviewing."""
+    """Take review: editors and other reviewers see who is reviewing the claim.
+
+    A courtesy between reviewers, not a lock: approving does not require it.
+    It does not bump the version, so a review screen opened by someone else
+    stays valid.
+    """
     claim = _lock(claim_id)
-    if (
-        claim.status == ClaimStatus.IN_REVIEW
-        and not claim.reviewing_by_id
-        and not approval_refusal(user, claim)
-    ):
-        Claim.objects.filter(pk=claim.pk).update(reviewing_by=user)
-        claim.reviewing_by = user
+    if not can_review(user):
+        raise TransitionError(gettext("Only reviewers can take a review."), forbidden=True)
+    if claim.status != ClaimStatus.IN_REVIEW:
+        raise TransitionError(_not_in_review(claim))
+    refusal, forbidden = _approval_check(user, claim)
+    if refusal:
+        raise TransitionError(refusal, forbidden=forbidden)
+    if claim.reviewing_by_id:
+        if claim.reviewing_by_id == user.pk:
+            raise TransitionError(gettext("You are already reviewing this claim."))
+        raise TransitionError(
+            gettext("%(who)s is already reviewing this claim.")
+            % {"who": claim.reviewing_by.get_username()}
+        )
+    Claim.objects.filter(pk=claim.pk).update(reviewing_by=user)
+    claim.reviewing_by = user
+    _record(claim, user, EventKind.REVIEW_TAKEN, claim.status)
+    return claim
+
+
+@transaction.atomic
+def release_review(claim_id: int, user) -> Claim:
+    """Release: the reviewer who took the review gives it back to the queue."""
+    claim = _lock(claim_id)
+    if not can_review(user):
+        raise TransitionError(gettext("Only reviewers can release a review."), forbidden=True)
+    if claim.status != ClaimStatus.IN_REVIEW:
+        raise TransitionError(_not_in_review(claim))
+    if claim.reviewing_by_id != user.pk:
+        raise TransitionError(gettext("You are not reviewing this claim."))
+    Claim.objects.filter(pk=claim.pk).update(reviewing_by=None)
+    claim.reviewing_by = None
+    _record(claim, user, EventKind.REVIEW_RELEASED, claim.status)
     return claim
 
 

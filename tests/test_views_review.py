@@ -234,7 +234,7 @@ def test_queue_lists_oldest_first_with_what_a_reviewer_needs(article, users, in_
 
 def test_queue_marks_updates_and_who_reviews(users, in_review, demo):
     reviewer2 = users["reviewer2"]
-    client_for(reviewer2).get(f"/desk/review/{in_review.pk}/")
+    transition(client_for(reviewer2), in_review, "take_review")
     published = demo["claims"][0]
     workflow.start_update(published.pk, users["editor"])
     edit(published, users["editor"], correction_text="Nouvelle donnée.")
@@ -339,13 +339,33 @@ def test_opening_the_review_screen_tells_the_editor_who_reviews(users, in_review
     editor = client_for(users["editor"])
     html = panel(editor, in_review)
     assert "Waiting for a reviewer." in html
-    # An editor opening the review screen does not become its reviewer.
+    # Opening the review screen claims nothing (a GET changes nothing)...
     editor.get(f"/desk/review/{in_review.pk}/")
+    reviewer = client_for(users["reviewer2"])
+    html = reviewer.get(f"/desk/review/{in_review.pk}/").content.decode()
     assert reload(in_review).reviewing_by is None
-    client_for(users["reviewer2"]).get(f"/desk/review/{in_review.pk}/")
+    assert ">Take review</button>" in html and ">Release</button>" not in html
+    # ... Take review does, on record; Release gives it back.
+    response = transition(reviewer, in_review, "take_review")
+    assert response.status_code == 302
+    assert response["Location"] == f"/desk/review/{in_review.pk}/"
     assert reload(in_review).reviewing_by == users["reviewer2"]
-    html = panel(editor, in_review)
-    assert "Being reviewed by reviewer2." in html
+    html = reviewer.get(response["Location"]).content.decode()
+    assert "You are reviewing this claim." in html
+    assert ">Release</button>" in html and ">Take review</button>" not in html
+    assert "Being reviewed by reviewer2." in panel(editor, in_review)
+    other = client_for(users["reviewer"]).get(f"/desk/review/{in_review.pk}/").content.decode()
+    assert "Being reviewed by reviewer2." in other
+    assert ">Take review</button>" not in other and APPROVE_BUTTON in other
+    refused = transition(client_for(users["reviewer"]), in_review, "take_review")
+    assert refused.status_code == 409
+    assert "reviewer2 is already reviewing this claim." in refused.content.decode()
+    assert transition(editor, in_review, "take_review").status_code == 403
+    assert transition(reviewer, in_review, "release_review").status_code == 302
+    assert reload(in_review).reviewing_by is None
+    assert "Waiting for a reviewer." in panel(editor, in_review)
+    kinds = list(reload(in_review).events.values_list("kind", flat=True))
+    assert kinds[-2:] == ["review_taken", "review_released"]
 
 
 def test_claim_in_review_is_read_only_in_the_editor_panel(users, in_review):
@@ -372,7 +392,9 @@ def test_forged_approve_by_the_author_is_refused(users, own_claim):
 
 def test_forged_approve_by_the_author_with_htmx_shows_the_message_in_the_flash(users, own_claim):
     response = client_for(users["reviewer"]).post(
-        f"/desk/claims/{own_claim.pk}/transition/", {"action": "approve"}, **HX
+        f"/desk/claims/{own_claim.pk}/transition/",
+        {"action": "approve", "version": own_claim.version},
+        **HX,
     )
     assert response.status_code == 403
     assert response["HX-Retarget"] == "#flash"
@@ -382,7 +404,9 @@ def test_forged_approve_by_the_author_with_htmx_shows_the_message_in_the_flash(u
 
 def test_forged_approve_by_an_editor_is_refused(users, in_review):
     for name in ("editor", "editor2"):
-        response = transition(client_for(users[name]), in_review, "approve")
+        response = transition(
+            client_for(users[name]), in_review, "approve", version=in_review.version
+        )
         assert response.status_code == 403
         assert "Only reviewers can approve and publish." in response.content.decode()
     assert reload(in_review).status == ClaimStatus.IN_REVIEW
@@ -470,8 +494,9 @@ def test_approve_publishes_and_returns_to_the_queue(users, in_review):
 
 
 def test_approve_after_someone_else_did_explains_it(users, in_review):
-    transition(client_for(users["reviewer"]), in_review, "approve")
-    response = transition(client_for(users["reviewer2"]), in_review, "approve")
+    version = in_review.version
+    transition(client_for(users["reviewer"]), in_review, "approve", version=version)
+    response = transition(client_for(users["reviewer2"]), in_review, "approve", version=version)
     assert response.status_code == 409
     assert "reviewer has already approved and published this claim." in response.content.decode()
     assert ClaimVersion.objects.filter(claim=in_review).count() == 1
@@ -641,7 +666,7 @@ def test_review_pages_do_not_grow_with_claims_sources_or_events(users, article, 
     workflow.request_changes(in_review.pk, sender, "Hors champ.")  # only our claims in review
     first = submitted(article, author, 0, sources=1)  # 3 events, 1 source
     review_first = f"/desk/review/{first.pk}/"
-    reviewer.get(review_first)  # warm up, and the first visit marks the reviewer
+    reviewer.get(review_first)  # warm up
     queue_one = count_queries(reviewer, "/desk/review/")
     review_one = count_queries(reviewer, review_first)
 

@@ -30,8 +30,10 @@ from claims.workflow import TransitionError
 SENTENCES = 30
 ACTIONS = [
     workflow.SUBMIT,
+    workflow.TAKE_REVIEW,
     workflow.APPROVE,
     workflow.REQUEST_CHANGES,
+    workflow.RELEASE_REVIEW,
     workflow.START_UPDATE,
     workflow.WITHDRAW,
 ]
@@ -111,6 +113,7 @@ STATES = [
     "changes_requested",
     "in_review",
     "in_review_by_reviewer",
+    "in_review_taken",
     "published",
     "update_draft",
     "withdrawn",
@@ -121,6 +124,7 @@ def claim_in_state(state, article, people, index) -> Claim:
     """A submit-ready claim in `state`, written by `people['author']` (an editor).
 
     "in_review_by_reviewer" is written (and submitted) by `people['reviewer']`;
+    "in_review_taken" is in review, taken by `people['reviewer']` (Take review);
     "update_draft" is a published claim whose update started, with a correction note.
     The approvals are made by `people['approver']`, a reviewer who is not one of the
     role users under test.
@@ -133,6 +137,8 @@ def claim_in_state(state, article, people, index) -> Claim:
     workflow.submit(claim.pk, author)
     if state == "changes_requested":
         workflow.request_changes(claim.pk, approver, "Sources manquantes.")
+    elif state == "in_review_taken":
+        workflow.start_review(claim.pk, people["reviewer"])
     elif state in ("published", "update_draft", "withdrawn"):
         workflow.approve(claim.pk, approver)
         if state == "withdrawn":
@@ -141,7 +147,11 @@ def claim_in_state(state, article, people, index) -> Claim:
             workflow.start_update(claim.pk, author)
             edit(claim, author, correction_text="Nouvelle donnée publiée.")
     claim = reload(claim)
-    expected = {"in_review_by_reviewer": "in_review", "update_draft": "draft"}.get(state, state)
+    expected = {
+        "in_review_by_reviewer": "in_review",
+        "in_review_taken": "in_review",
+        "update_draft": "draft",
+    }.get(state, state)
     assert claim.status == expected
     return claim
 
@@ -157,6 +167,10 @@ def call(action, claim, user, *, comment="Précisez la source 2.", reason="Erreu
         return workflow.start_update(claim.pk, user)
     if action == workflow.WITHDRAW:
         return workflow.withdraw(claim.pk, user, reason)
+    if action == workflow.TAKE_REVIEW:
+        return workflow.start_review(claim.pk, user)
+    if action == workflow.RELEASE_REVIEW:
+        return workflow.release_review(claim.pk, user)
     raise AssertionError(action)
 
 
@@ -792,6 +806,11 @@ def test_available_actions_are_exactly_the_accepted_transitions(article, people)
     assert ("in_review", "superuser", "request_changes") in seen
     assert ("published", "editor", "start_update") in seen
     assert ("published", "reviewer", "withdraw") in seen
+    assert ("in_review", "reviewer", "take_review") in seen
+    assert ("in_review_taken", "reviewer", "release_review") in seen
+    assert ("in_review_taken", "reviewer2", "take_review") not in seen
+    assert ("in_review_taken", "reviewer2", "approve") in seen  # a courtesy, not a lock
+    assert ("in_review_by_reviewer", "reviewer", "take_review") not in seen
     assert not any(name.startswith(("inactive", "nobody")) for _, name, _ in seen)
     assert not any(state == "withdrawn" for state, _, _ in seen)
 
@@ -801,6 +820,7 @@ def test_available_actions_accept_precomputed_contributors(in_review, people):
     people_ids = workflow.contributors(claim)
     reviewer = people["reviewer"]
     assert workflow.available_actions(reviewer, claim, people_ids) == [
+        workflow.TAKE_REVIEW,
         workflow.APPROVE,
         workflow.REQUEST_CHANGES,
     ]
@@ -843,6 +863,11 @@ TRANSITIONS = [
     ),
     ("withdraw", "published", "reviewer", "published", "withdrawn", EventKind.WITHDRAWN, "Erreur."),
 ]
+# Take review and Release are on record too, but leave the status and the version alone.
+HOLDS = [
+    ("take_review", "in_review", EventKind.REVIEW_TAKEN),
+    ("release_review", "in_review_taken", EventKind.REVIEW_RELEASED),
+]
 
 
 @pytest.mark.parametrize(
@@ -871,6 +896,22 @@ def test_every_transition_writes_exactly_one_event(
     assert claim.version == version + 1
 
 
+@pytest.mark.parametrize(("action", "state", "kind"), HOLDS)
+def test_a_review_hold_writes_one_event_and_keeps_the_version(article, people, action, state, kind):
+    claim = claim_in_state(state, article, people, 18)
+    before = set(ReviewEvent.objects.values_list("pk", flat=True))
+    call(action, claim, people["reviewer"])
+    (event,) = ReviewEvent.objects.exclude(pk__in=before)
+    assert (event.kind, event.actor, event.from_status, event.to_status) == (
+        kind,
+        people["reviewer"],
+        "in_review",
+        "in_review",
+    )
+    after = reload(claim)
+    assert (after.status, after.version) == (claim.status, claim.version)
+
+
 @pytest.mark.parametrize("action", ACTIONS)
 def test_a_refused_transition_writes_no_event(article, people, action):
     claim = claim_in_state("draft" if action != "submit" else "withdrawn", article, people, 19)
@@ -880,31 +921,60 @@ def test_a_refused_transition_writes_no_event(article, people, action):
     assert (ReviewEvent.objects.count(), reload(claim).version) == before
 
 
-def test_start_review_marks_the_reviewer_without_an_event(in_review, people):
+def test_take_review_marks_the_reviewer_on_record_without_bumping_the_version(in_review, people):
     first, second = people["reviewer"], people["reviewer2"]
     events, version = event_count(in_review), reload(in_review).version
-    workflow.start_review(in_review.pk, people["editor"])
+    with pytest.raises(TransitionError) as caught:
+        workflow.start_review(in_review.pk, people["editor"])
+    assert caught.value.forbidden
     assert reload(in_review).reviewing_by is None
     workflow.start_review(in_review.pk, first)
-    workflow.start_review(in_review.pk, second)
+    with pytest.raises(TransitionError, match="rev is already reviewing this claim."):
+        workflow.start_review(in_review.pk, second)
     claim = reload(in_review)
     assert claim.reviewing_by == first  # the first one keeps it
     assert claim.status == ClaimStatus.IN_REVIEW
-    # Not a transition: no audit row, and the version a reviewer's form carries holds.
-    assert (event_count(claim), claim.version) == (events, version)
+    # On record, but the version a reviewer's open screen carries holds.
+    event = ReviewEvent.objects.filter(claim=claim).latest("pk")
+    assert (event.kind, event.actor, event.from_status, event.to_status) == (
+        EventKind.REVIEW_TAKEN,
+        first,
+        "in_review",
+        "in_review",
+    )
+    assert event.snapshot["claim"] == claim.statement
+    assert (event_count(claim), claim.version) == (events + 1, version)
 
 
-def test_start_review_does_nothing_outside_review(ready, people):
-    workflow.start_review(ready.pk, people["reviewer"])
-    assert reload(ready).reviewing_by is None
+def test_release_gives_the_review_back(in_review, people):
+    reviewer, other = people["reviewer"], people["reviewer2"]
+    workflow.start_review(in_review.pk, reviewer)
+    with pytest.raises(TransitionError, match="You are not reviewing this claim."):
+        workflow.release_review(in_review.pk, other)
+    workflow.release_review(in_review.pk, reviewer)
+    claim = reload(in_review)
+    assert claim.reviewing_by is None
+    assert ReviewEvent.objects.filter(claim=claim).latest("pk").kind == EventKind.REVIEW_RELEASED
+    workflow.start_review(in_review.pk, other)
+    assert reload(in_review).reviewing_by == other
 
 
-def test_the_author_opening_the_review_screen_does_not_claim_the_review(article, people):
-    creator = people["reviewer"]
-    claim = claim_in_state("in_review_by_reviewer", article, people, 21)
-    workflow.start_review(claim.pk, creator)
-    workflow.start_review(claim.pk, people["reviewer2"])
-    assert reload(claim).reviewing_by == people["reviewer2"]
+def test_deciding_ends_the_review_hold(in_review, people):
+    reviewer = people["reviewer"]
+    workflow.start_review(in_review.pk, reviewer)
+    workflow.request_changes(in_review.pk, reviewer, "Une source de plus.")
+    assert reload(in_review).reviewing_by is None
+
+
+def test_take_review_refused_outside_review_and_to_the_author(ready, article, people):
+    with pytest.raises(TransitionError, match="not in review"):
+        workflow.start_review(ready.pk, people["reviewer"])
+    own = claim_in_state("in_review_by_reviewer", article, people, 21)
+    with pytest.raises(TransitionError) as caught:
+        workflow.start_review(own.pk, people["reviewer"])
+    assert caught.value.forbidden
+    workflow.start_review(own.pk, people["reviewer2"])
+    assert reload(own).reviewing_by == people["reviewer2"]
 
 
 def test_a_full_history_is_in_order(article, people):
@@ -999,6 +1069,7 @@ def test_demo_states(demo):
     assert in_review.reviewing_by is None
     assert in_review.current_version is None
     assert workflow.available_actions(users["reviewer"], in_review) == [
+        "take_review",
         "approve",
         "request_changes",
     ]

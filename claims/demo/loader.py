@@ -16,7 +16,7 @@ from django.db import transaction
 
 from .. import notifications, services, workflow
 from ..anchoring import make_anchor
-from ..models import Article, Claim, ClaimVersion, Rating
+from ..models import Article, Claim, ClaimVersion, Rating, ReviewEvent
 from ..segments import sentence_spans
 from ..text import canonicalize
 
@@ -72,6 +72,9 @@ def _clear_claims(article: Article) -> None:
     # Published versions are protected against deletion by code paths that
     # go through the model; the reset is the one place allowed to remove them.
     claims = Claim.objects.filter(article=article)
+    # Events outlive a deleted claim; the reset replays the demo's history, so
+    # it removes the old one rather than leaving it orphaned.
+    ReviewEvent.objects.filter(claim__article=article).delete()
     claims.update(current_version=None)
     ClaimVersion.objects.filter(claim__article=article).delete()
     claims.delete()

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import reswap, retarget
 
-from .. import selectors, workflow
+from .. import audit, selectors, workflow
 from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
@@ -19,11 +21,30 @@ from .access import desk_view
 from .annotate import panel_after_transition
 from .params import parse_id
 
+
+class MalformedTransition(workflow.TransitionError):
+    """The request lacks what the transition needs (answered 400, nothing changes)."""
+
+
+def _approve(pk, user, post):
+    # The version the reviewer read is what makes the approval safe: without
+    # it, a claim changed since the screen was opened would be published.
+    version = parse_id(post.get("version"))
+    if version is None:
+        raise MalformedTransition(
+            gettext(
+                "This approval did not say which version of the claim you reviewed, so "
+                "nothing was published. Reload the review screen and approve again."
+            )
+        )
+    return workflow.approve(pk, user, expected_version=version)
+
+
 TRANSITIONS = {
     workflow.SUBMIT: lambda pk, user, post: workflow.submit(pk, user),
-    workflow.APPROVE: lambda pk, user, post: workflow.approve(
-        pk, user, expected_version=parse_id(post.get("version"))
-    ),
+    workflow.APPROVE: _approve,
+    workflow.TAKE_REVIEW: lambda pk, user, post: workflow.start_review(pk, user),
+    workflow.RELEASE_REVIEW: lambda pk, user, post: workflow.release_review(pk, user),
     workflow.REQUEST_CHANGES: lambda pk, user, post: workflow.request_changes(
         pk, user, post.get("comment", "")
     ),
@@ -39,6 +60,8 @@ DONE = {
         "Update started: readers keep the published version until the next approval."
     ),
     workflow.WITHDRAW: _("Withdrawn."),
+    workflow.TAKE_REVIEW: _("You are reviewing this claim; the desk shows it."),
+    workflow.RELEASE_REVIEW: _("Review released: the claim waits for a reviewer again."),
 }
 
 
@@ -56,6 +79,8 @@ def review_context(request, claim, **extra):
     people = workflow.contributors(claim)
     actions = workflow.available_actions(request.user, claim, people)
     current = claim.current_version
+    events = list(claim.events.all())
+    baseline = workflow.review_baseline(events, request.user)
     return {
         "claim": claim,
         "article": claim.article,
@@ -66,7 +91,13 @@ def review_context(request, claim, **extra):
         else "",
         "published": current,
         "diff": _diff_rows(claim, current) if current else [],
-        "events": list(claim.events.all()),
+        "events": events,
+        "baseline": baseline,
+        "since_rows": audit.change_rows(
+            audit.diff(baseline.snapshot, audit.claim_state(claim, claim.sources.all()))
+        )
+        if baseline
+        else [],
         **extra,
     }
 
@@ -81,8 +112,8 @@ def _diff_rows(claim, version):
         (gettext("Highlighted passage"), version.exact, claim.exact),
         (
             gettext("Sources"),
-            "\n".join(f"{s['title']} — {s['url']}" for s in version.sources),
-            "\n".join(f"{s.title} — {s.url}" for s in claim.sources.all()),
+            "\n\n".join(audit.source_summary(s) for s in version.sources),
+            "\n\n".join(audit.source_summary(audit.source_state(s)) for s in claim.sources.all()),
         ),
     ]
     return [
@@ -98,12 +129,10 @@ def _date(value):
 @require_GET
 @desk_view()
 def review(request, claim_id: int):
+    # Reads only: taking the review is an explicit POST (Take review).
     claim = selectors.claim_for_review(claim_id)
     if claim is None:
         raise Http404("No such claim.")
-    if can_review(request.user) and claim.status == "in_review" and not claim.reviewing_by_id:
-        # The lock may find that someone else claimed the review meanwhile.
-        claim.reviewing_by = workflow.start_review(claim.pk, request.user).reviewing_by
     return render(request, "desk/review.html", review_context(request, claim))
 
 
@@ -133,7 +162,8 @@ def transition(request, claim_id: int):
     except workflow.TransitionError as error:
         if error.forbidden:
             raise PermissionDenied(error.message) from error
-        return _refused(request, claim_id, action, error.message)
+        status = 400 if isinstance(error, MalformedTransition) else None
+        return _refused(request, claim_id, action, error.message, status=status)
     messages.success(request, DONE[action])
     if request.htmx and request.POST.get("from") == "panel":
         return panel_after_transition(request, claim_id, DONE[action])
@@ -142,9 +172,18 @@ def transition(request, claim_id: int):
     return redirect("desk:review", claim_id)
 
 
-def _refused(request, claim_id, action, message):
+def _refused(request, claim_id, action, message, *, status=None):
     if request.htmx and request.POST.get("from") == "panel":
-        return panel_after_transition(request, claim_id, message, level="error", status=409)
+        return panel_after_transition(
+            request, claim_id, message, level="error", status=status or 409
+        )
+    if request.htmx:
+        # The review screen posts plainly; an htmx request from elsewhere gets
+        # the refusal in the page's message region, as other refusals do.
+        context = {"status": status or 409, "title": gettext("Not done"), "text": message}
+        html = render_to_string("error_fragment.html", context, request)
+        response = HttpResponse(html, status=status or 409)
+        return reswap(retarget(response, "#flash"), "innerHTML")
     field_errors = {}
     if action == workflow.REQUEST_CHANGES:
         field_errors["comment"] = message
@@ -160,4 +199,5 @@ def _refused(request, claim_id, action, message):
         field_errors=field_errors,
         typed=request.POST,
     )
-    return render(request, "desk/review.html", context, status=400 if field_errors else 409)
+    status = status or (400 if field_errors else 409)
+    return render(request, "desk/review.html", context, status=status)
