@@ -243,3 +243,22 @@ def test_fifty_thousand_characters_are_fast(body):
     elapsed = time.perf_counter() - started
     assert_well_formed(big, spans)
     assert elapsed < 0.1, f"{elapsed * 1000:.1f} ms for 50,000 characters"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_recomputes_the_spans_of_articles_stored_before():
+    """Articles stored with the old spans (an emoji glued to the next sentence) get today's."""
+    from django.core.management import call_command
+
+    from claims.models import Article
+    from claims.segments import sentence_spans
+
+    body = "Le tram est de retour ! 🚋 Les critiques restent nombreuses."
+    article = Article.objects.create(
+        title="Tram", body=body, language="fr", slug="tram", sentences=[[0, len(body)]]
+    )
+    call_command("migrate", "claims", "0008", verbosity=0)
+    call_command("migrate", "claims", verbosity=0)
+    article.refresh_from_db()
+    assert article.sentences == [list(s) for s in sentence_spans(body, "fr")]
+    assert [body[a:b] for a, b in article.sentences][-1] == "Les critiques restent nombreuses."
