@@ -12,12 +12,28 @@ from __future__ import annotations
 import ipaddress
 import math
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.utils.translation import ngettext
+
+
+class ThrottleBackend(AxesStandaloneBackend):
+    """Axes' backend, for logins made over HTTP.
+
+    ``authenticate()`` called by code without a request (a shell, a script,
+    the test client's ``login()``) has no client to count; axes would raise,
+    and the password check that follows is left to ModelBackend. Every login
+    form passes its request.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 def cooloff_minutes() -> int:

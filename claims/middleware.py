@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 
 import psycopg
 from django.contrib.auth import SESSION_KEY
@@ -53,13 +54,18 @@ class DatabaseOutageMiddleware:
         return response
 
 
+LAST_SEEN = "desk_last_seen"
+REFRESH_SECONDS = 60
+
+
 class DeskSessionMiddleware:
     """Desk sessions expire after SESSION_COOKIE_AGE of inactivity; desk answers are not stored.
 
     A request that read a logged-in session (every desk page, the admin) saves
     it again, which moves its expiry SESSION_COOKIE_AGE ahead, in the database
-    and in the cookie. Public pages never read the session, so they neither
-    extend it nor set a cookie.
+    and in the cookie; at most once a minute, so that a busy screen does not
+    write its session on every request. Public pages never read the session,
+    so they neither extend it nor set a cookie.
 
     Any answer without its own Cache-Control gets ``private, no-store``: desk
     pages, the login page and the admin carry a session's data, and a browser
@@ -79,7 +85,9 @@ class DeskSessionMiddleware:
             and session.accessed
             and SESSION_KEY in session
         ):
-            session.modified = True
+            now = int(time.time())
+            if now - session.get(LAST_SEEN, 0) >= REFRESH_SECONDS:
+                session[LAST_SEEN] = now  # saved, so the expiry moves ahead
         if "Cache-Control" not in response:
             response["Cache-Control"] = "private, no-store"
         return response

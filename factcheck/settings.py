@@ -158,9 +158,9 @@ LOGOUT_REDIRECT_URL = "login"
 # counted per account and per client address; LOGIN_FAILURE_LIMIT failures of
 # either within LOGIN_COOLOFF_MINUTES lock it until that much time has passed
 # since the last one. A locked attempt is refused before any password is
-# hashed (AxesStandaloneBackend comes first), even with the right password.
+# hashed (axes' backend comes first), even with the right password.
 AUTHENTICATION_BACKENDS = [
-    "axes.backends.AxesStandaloneBackend",
+    "claims.accounts.ThrottleBackend",
     "django.contrib.auth.backends.ModelBackend",
 ]
 AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
