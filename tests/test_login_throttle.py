@@ -1,4 +1,4 @@
-"""Login throttling (django-axes), desk session idle expiry and desk cache headers (issue 9, item 7)."""
+"""Login throttling (django-axes), desk sessions' idle expiry, desk cache headers (issue 9, 7)."""
 
 from __future__ import annotations
 
@@ -142,7 +142,8 @@ def test_forwarded_for_is_ignored_unless_a_proxy_is_trusted(editor, settings):
     # Behind one proxy, the client is the last address it appended; what the
     # client wrote before it is not believed.
     for number in range(LIMIT):
-        attempt(client, f"u{number}", "wrong", HTTP_X_FORWARDED_FOR=f"198.51.100.{number}, 192.0.2.7")
+        forwarded = f"198.51.100.{number}, 192.0.2.7"
+        attempt(client, f"u{number}", "wrong", HTTP_X_FORWARDED_FOR=forwarded)
     assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {"192.0.2.7"}
     response = attempt(client, "ed", DEMO_PASSWORD, HTTP_X_FORWARDED_FOR="192.0.2.7")
     assert response.status_code == 429
@@ -194,7 +195,7 @@ def test_public_pages_neither_extend_the_session_nor_set_a_cookie(editor_client,
     editor_client.get("/desk/")
     row = session_row(editor_client)
     Session.objects.filter(pk=row.pk).update(expire_date=timezone.now() + dt.timedelta(hours=1))
-    for path in ["/", f"/articles/{demo["article"].slug}/"]:
+    for path in ["/", f"/articles/{demo['article'].slug}/"]:
         response = editor_client.get(path)
         assert response.status_code == 200
         assert "sessionid" not in response.cookies
@@ -206,7 +207,7 @@ def test_desk_pages_the_login_page_and_the_admin_are_not_stored(editor_client, d
     def directives(response):
         return {part.strip() for part in response["Cache-Control"].split(",")}
 
-    for path in ["/desk/", f"/desk/articles/{demo["article"].pk}/", "/desk/articles/new/"]:
+    for path in ["/desk/", f"/desk/articles/{demo['article'].pk}/", "/desk/articles/new/"]:
         response = editor_client.get(path)
         assert response.status_code == 200, path
         assert response["Cache-Control"] == "private, no-store", path

@@ -12,7 +12,6 @@ from django_htmx.http import reswap, retarget
 
 from ..public import conf as public_conf
 
-
 # Set on a request whose database access failed (claims.middleware).
 DATABASE_UNAVAILABLE = "_database_unavailable"
 
