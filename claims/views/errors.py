@@ -113,7 +113,7 @@ def service_unavailable(request):
     response["Content-Language"] = context["language"]
     # The failure may have come before the CSP middleware ran.
     if settings.SECURE_CSP:
-        response[CSP.HEADER_ENFORCE] = build_policy(settings.SECURE_CSP)
+        response[str(CSP.HEADER_ENFORCE)] = build_policy(settings.SECURE_CSP)
     if htmx:
         # Into the page's message region; the fragment the request targeted stays.
         response = reswap(retarget(response, "#flash"), "innerHTML")
