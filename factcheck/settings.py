@@ -6,6 +6,7 @@ DEBUG off, TLS) without editing this file. See README.md for the list.
 """
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -47,11 +48,16 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # Login throttling (see "Logins" below).
+    "axes",
     "claims",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A request the database could not serve gets the 503 page (claims/middleware.py);
+    # inside SecurityMiddleware, so the page still carries its headers.
+    "claims.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Public pages already rendered under the current publication stamp are
     # answered here, after the HTTPS and security headers and static files,
@@ -65,9 +71,13 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Idle expiry of desk sessions and `Cache-Control: private, no-store`.
+    "claims.middleware.DeskSessionMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Turns a refused login into the login page with its message (claims/accounts.py).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "factcheck.urls"
@@ -105,15 +115,31 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
 elif _db["ENGINE"] == "django.db.backends.postgresql":
+    # Django's backend, failing at once for a few seconds after a connection
+    # could not be had, so an outage answers 503 fast (factcheck/postgresql/).
+    _db["ENGINE"] = "factcheck.postgresql"
     # psycopg 3's pool keeps connections warm between requests; Django needs
-    # CONN_MAX_AGE=0 when the pool is on.
+    # CONN_MAX_AGE=0 when the pool is on. Waits are short: a request that
+    # cannot have a connection within DB_POOL_TIMEOUT seconds gets the 503
+    # page. A pooled connection is checked before use (CONN_HEALTH_CHECKS),
+    # so one broken by a database restart is replaced, not handed to a
+    # request; the pool gives up reconnecting in the background after
+    # DB_POOL_TIMEOUT, and the next request tries again at once.
+    _pool_timeout = float(os.environ.get("DB_POOL_TIMEOUT", "2"))
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": int(os.environ.get("DB_POOL_MIN", "1")),
         "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
-        "timeout": 10,
+        "timeout": _pool_timeout,
+        "reconnect_timeout": _pool_timeout,
     }
+    # libpq counts whole seconds, two at least.
+    _db["OPTIONS"]["connect_timeout"] = int(os.environ.get("DB_CONNECT_TIMEOUT", "2"))
     _db["CONN_MAX_AGE"] = 0
+    _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
+# While the database is unreachable: how long the 503 page's Retry-After
+# says, and how long a process waits before trying to connect again.
+DATABASE_RETRY_AFTER = int(os.environ.get("DB_RETRY_AFTER", "5"))
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -127,6 +153,34 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:index"
 LOGOUT_REDIRECT_URL = "login"
+
+# Logins (desk and admin) are throttled by django-axes. Failed attempts are
+# counted per account and per client address; LOGIN_FAILURE_LIMIT failures of
+# either within LOGIN_COOLOFF_MINUTES lock it until that much time has passed
+# since the last one. A locked attempt is refused before any password is
+# hashed (axes' backend comes first), even with the right password.
+AUTHENTICATION_BACKENDS = [
+    "claims.accounts.ThrottleBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = int(os.environ.get("LOGIN_FAILURE_LIMIT", "10"))
+AXES_COOLOFF_TIME = timedelta(minutes=float(os.environ.get("LOGIN_COOLOFF_MINUTES", "15")))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+# Attempts made while locked out neither count nor extend the lockout, and a
+# success does not wipe the address's failures (it would let anyone with one
+# account reset the counter between guesses at others).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_RESET_ON_SUCCESS = False
+AXES_LOCKOUT_CALLABLE = "claims.accounts.lockout_response"
+AXES_CLIENT_IP_CALLABLE = "claims.accounts.client_address"
+# The client address is the connection's, unless the app is behind this many
+# reverse proxies that each append the address they saw to X-Forwarded-For.
+TRUSTED_PROXIES = int(os.environ.get("TRUSTED_PROXIES", "0"))
+AXES_VERBOSE = False
+
+# A desk session ends after DESK_IDLE_HOURS without a desk request; each desk
+# request (an authenticated one that reads the session) starts the wait again.
+SESSION_COOKIE_AGE = int(float(os.environ.get("DESK_IDLE_HOURS", "12")) * 3600)
 
 LANGUAGE_CODE = "en"
 # The interface languages (content is shown as written). The names are each

@@ -2,13 +2,20 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from claims.accounts import AdminLoginForm, LoginForm
+
+# The admin's login says so when logins are throttled, as the desk's does.
+admin.site.login_form = AdminLoginForm
+
 urlpatterns = [
     # The public site: home, articles, fact-checks, feeds (claims/public/).
     path("", include("claims.public.urls")),
     path("desk/", include("claims.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=LoginForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
