@@ -14,6 +14,9 @@ os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")
 os.environ.setdefault("SECURE_HSTS_SECONDS", "0")
 os.environ.setdefault("STATIC_PLAIN", "1")
+# Not a host any test request uses: absolute links must come from here, never
+# from the request.
+os.environ.setdefault("SITE_URL", "https://desk.example.org")
 
 from .settings import *  # noqa: E402,F403
 

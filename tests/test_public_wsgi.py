@@ -209,10 +209,20 @@ def test_what_the_layer_leaves_to_django(layer, published):
     assert reaches_django(method="HEAD")[0] == "200 OK"
     assert reaches_django(method="POST")[0].startswith(("403", "405"))
     assert reaches_django(HTTP_HOST="evil.example")[0].startswith("400")
-    assert reaches_django(query="page=1")[0] == "200 OK"  # another address, even if same page
-    assert reaches_django(**{"wsgi.url_scheme": "https"})[0] == "200 OK"
-    # The charset of a Content-Type, even on a GET, changes how Django reads the query.
-    assert reaches_django(CONTENT_TYPE="text/plain; charset=utf-16-le")[0] == "200 OK"
+    assert reaches_django(query="page=1")[0] == "200 OK"  # another key, even if same page
+    assert reaches_django(**{"wsgi.url_scheme": "https"})[0] == "200 OK"  # HSTS may differ
+    # What no page reads is not in the key: the same stored page, without Django.
+    calls = inner.calls
+    for extra in (
+        {"query": "utm_source=x"},
+        {"CONTENT_TYPE": "text/plain; charset=utf-16-le"},
+        {"SCRIPT_NAME": "//evil.example"},
+        {"HTTP_HOST": "localhost:8000"},
+        {"HTTP_X_FORWARDED_HOST": "evil.example"},
+        {"HTTP_X_FORWARDED_PROTO": "https"},
+    ):
+        assert call(application, "/", **extra) == (status, headers, body), extra
+    assert inner.calls == calls
     french = reaches_django(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     assert header(french[1], "Content-Language") == "fr"
     assert call(application, "/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9") == french  # kept
@@ -267,9 +277,8 @@ def test_the_language_is_negotiated_exactly_as_django_does():
     cookies = [None, "fr", "en", "de", "FR", "fr-ca", ""]
     for accept in accepts:
         for cookie in cookies:
-            request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
-            if cookie is not None:
-                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+            sent = {} if cookie is None else {"HTTP_COOKIE": f"django_language={cookie}"}
+            request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept, **sent)
             expected = translation.get_language_from_request(request)
             assert page_cache.negotiated_language(cookie, accept) == expected, (cookie, accept)
             assert page_cache.language_of(request) == expected
@@ -282,8 +291,8 @@ def test_long_language_headers_are_negotiated_but_never_remembered():
     for n in range(50):
         accept = f"x{n}-" + "a" * 8000 + ",fr;q=0.9"
         cookie = "fr" + "z" * 5000
-        request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
-        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+        sent = f"{settings.LANGUAGE_COOKIE_NAME}={cookie}"
+        request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept, HTTP_COOKIE=sent)
         assert page_cache.language_of(request) == translation.get_language_from_request(request)
         alone = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
         assert page_cache.language_of(alone) == translation.get_language_from_request(alone)
@@ -338,7 +347,8 @@ def gunicorn(transactional_db):
         "DATABASE_URL": _database_url(),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,[::1]",
+        "SITE_URL": settings.SITE_URL,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SECURE_COOKIES": "0",

@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from .scale import PublicRating, Scale
 
+# The only query parameters public pages read. They reach views through the
+# page's key (``page_cache.key``), never from request.GET, so that nothing else
+# in a query string can change a page.
+NAMES = ("page", "verdict", "v")
+
 INVALID = object()
 _MAX_PAGE_DIGITS = 6
 

@@ -1,0 +1,264 @@
+"""No request can change the page another reader gets (issue 9, item 1).
+
+Every hostile variant a client can send (a SCRIPT_NAME header, forwarded
+headers, odd and disallowed hosts, path tricks, languages) is sent a dozen
+times, after the page cache was filled with other addresses so that pages
+are rendered again. Then plain requests must get exactly the bytes and
+headers a fresh process gives them. Absolute addresses come from SITE_URL,
+never from the request, so the hosts readers may use all get one page.
+
+Both through the WSGI callable (the layer and Django, in this process) and
+over HTTP against gunicorn with two workers.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.conf import settings
+
+from claims.public import conf, page_cache
+from claims.public.wsgi import StoredPagesApplication
+from factcheck.wsgi import django_application
+from tests.test_public_support import (  # noqa: F401 - fixtures
+    _fresh_public_cache,
+    _quiet_notifications,
+    make_article,
+    published_claim,
+    sentence,
+)
+from tests.test_public_wsgi import _seed, gunicorn, wsgi_environ  # noqa: F401 - fixtures
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+EVIL = "//evil.example"
+REPEAT = 12
+
+
+@pytest.fixture
+def site():
+    article = make_article()
+    claim = published_claim(article, sentence(article, 2), text="Publiée")
+    return article, claim
+
+
+def plain_paths(article, claim) -> list[str]:
+    return [
+        "/",
+        "/?verdict=faux",
+        "/methodology/",
+        "/corrections/",
+        "/fact-checks.atom",
+        "/claim-reviews.json",
+        "/verdicts.css",
+        f"/articles/{article.slug}/",
+        f"/articles/{article.slug}/annotations.jsonld",
+        f"/fact-checks/{claim.slug}/",
+    ]
+
+
+def hostile_variants(path: str) -> list[tuple[str, dict]]:
+    """(path as the server decodes it, environ) pairs that must not touch the plain page."""
+    slug_path = path.partition("?")[0]
+    return [
+        # gunicorn strips a SCRIPT_NAME header's value from the front of the path.
+        (slug_path, {"SCRIPT_NAME": EVIL}),
+        (slug_path, {"SCRIPT_NAME": "/prefix"}),
+        (slug_path, {"SCRIPT_NAME": EVIL, "HTTP_HOST": "localhost"}),
+        (EVIL + slug_path, {}),
+        (slug_path, {"HTTP_X_FORWARDED_HOST": "evil.example"}),
+        (slug_path, {"HTTP_X_FORWARDED_PROTO": "https"}),
+        (slug_path, {"HTTP_X_FORWARDED_PORT": "8443"}),
+        (slug_path, {"wsgi.url_scheme": "https", "SERVER_PORT": "443"}),
+        (slug_path, {"HTTP_HOST": "localhost"}),
+        (slug_path, {"HTTP_HOST": "localhost:8000"}),
+        (slug_path, {"HTTP_HOST": "127.0.0.1"}),
+        (slug_path, {"HTTP_HOST": "127.0.0.1:8443"}),
+        (slug_path, {"HTTP_HOST": "[::1]"}),
+        (slug_path, {"HTTP_HOST": "[::1]:8000"}),
+        (slug_path, {"HTTP_HOST": "LOCALHOST."}),
+        (slug_path, {"HTTP_HOST": "evil.example"}),
+        (slug_path, {"HTTP_HOST": "testserver:80@evil.example"}),
+        (slug_path, {"HTTP_HOST": ""}),
+        (slug_path, {"SERVER_NAME": "evil.example", "HTTP_HOST": None}),
+        ("/." + slug_path, {}),
+        (slug_path + "./", {}),
+        ("/" + slug_path, {}),
+        (slug_path.replace("/", "//"), {}),
+        (slug_path.replace("/", "%2F"), {}),
+        (slug_path.rstrip("/"), {}),
+        (slug_path, {"HTTP_ACCEPT_LANGUAGE": "fr-FR,fr;q=0.9"}),
+        (slug_path, {"HTTP_COOKIE": "django_language=fr"}),
+        (slug_path, {"HTTP_ACCEPT_LANGUAGE": "fr", "SCRIPT_NAME": EVIL}),
+        (slug_path, {"HTTP_ACCEPT_LANGUAGE": "de;q=1, fr;q=0.5" + ", x" * 300}),
+    ]
+
+
+def send(application, path: str, **environ):
+    """(status, headers, body) of a GET of `path` (query string included) with these
+    environ values; None removes a key (a request without a Host header)."""
+    path, _, query = path.partition("?")
+    full = wsgi_environ(path, query=query)
+    for key, value in environ.items():
+        if value is None:
+            full.pop(key, None)
+        else:
+            full[key] = value
+    answer = {}
+
+    def start_response(status, headers, exc_info=None):
+        answer["status"], answer["headers"] = status, list(headers)
+
+    result = application(full, start_response)
+    try:
+        body = b"".join(result)
+    finally:
+        if hasattr(result, "close"):
+            result.close()
+    return answer["status"], answer["headers"], body
+
+
+def fill_the_cache(application):
+    for n in range(conf.PAGE_CACHE_ENTRIES + 8):
+        send(application, f"/?fill={n}")
+
+
+def test_no_hostile_request_changes_what_plain_readers_get(site):
+    article, claim = site
+    paths = plain_paths(article, claim)
+    application = StoredPagesApplication(django_application)
+
+    def fresh_answers():
+        page_cache.pages.clear()
+        page_cache._negotiated.clear()
+        answers = {path: send(application, path) for path in paths}
+        for path in paths:  # and the same again, now stored
+            assert send(application, path) == answers[path], path
+        return answers
+
+    fresh = fresh_answers()
+    for path, (status, _, body) in fresh.items():
+        assert status == "200 OK", path
+        assert b"evil.example" not in body
+    for path in paths:
+        fill_the_cache(application)
+        query = path.partition("?")[2]
+        for hostile_path, extra in hostile_variants(path):
+            target = f"{hostile_path}?{query}" if query else hostile_path
+            for _ in range(REPEAT):
+                status = send(application, target, **extra)[0]
+                assert not status.startswith("5"), (target, extra, status)
+        for plain in paths:
+            assert send(application, plain) == fresh[plain], (path, plain)
+    assert fresh_answers() == fresh
+
+
+def test_every_host_a_reader_may_use_gets_the_same_page(site):
+    """Links and ids come from SITE_URL: one Atom id per entry, whatever the Host."""
+    article, claim = site
+    application = StoredPagesApplication(django_application)
+    origin = settings.SITE_URL.rstrip("/")
+    for path in plain_paths(article, claim):
+        plain = send(application, path)
+        for host in ("localhost", "127.0.0.1", "localhost:8000", "testserver:8080"):
+            page_cache.pages.clear()
+            assert send(application, path, HTTP_HOST=host) == plain, (path, host)
+    feed = send(application, "/fact-checks.atom")[2].decode()
+    assert f"<id>{origin}/fact-checks/{claim.slug}/</id>" in feed
+    assert f'href="{origin}/fact-checks.atom"' in feed
+    page = send(application, f"/fact-checks/{claim.slug}/")[2].decode()
+    assert f'<link rel="canonical" href="{origin}/fact-checks/{claim.slug}/">' in page
+    assert f'<meta property="og:url" content="{origin}/fact-checks/{claim.slug}/">' in page
+
+
+def test_a_disallowed_host_is_refused_even_when_its_page_is_stored(site):
+    article, claim = site
+    application = StoredPagesApplication(django_application)
+    for path in plain_paths(article, claim):
+        assert send(application, path)[0] == "200 OK"
+        for host in ("evil.example", "evil.example:80", "", "testserver@evil.example"):
+            assert send(application, path, HTTP_HOST=host)[0].startswith("400"), (path, host)
+        forwarded = send(application, path, HTTP_X_FORWARDED_HOST="evil.example")
+        assert forwarded[0] == "200 OK"  # not trusted: USE_X_FORWARDED_HOST is off
+
+
+# -- against gunicorn ------------------------------------------------------------------------
+
+
+def raw_get(base: str, target: str, headers: list[tuple[str, str]], *, version="1.1"):
+    """(status, headers without Date, body) of a GET sent byte for byte as given."""
+    host, port = base.removeprefix("http://").split(":")
+    lines = [f"GET {target} HTTP/{version}", *(f"{k}: {v}" for k, v in headers)]
+    lines += ["Connection: close", "", ""]
+    with socket.create_connection((host, int(port)), timeout=15) as sock:
+        sock.sendall("\r\n".join(lines).encode("latin-1"))
+        data = b""
+        while chunk := sock.recv(65536):
+            data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *header_lines = head.decode("latin-1").split("\r\n")
+    kept = [tuple(line.split(": ", 1)) for line in header_lines]
+    return int(status.split()[1]), [h for h in kept if h[0].lower() != "date"], body
+
+
+def hostile_http(base: str, path: str) -> list[tuple[str, list[tuple[str, str]], str]]:
+    """(target, headers, HTTP version) as a client may send them to gunicorn."""
+    here = base.removeprefix("http://")
+    slug_path, _, query = path.partition("?")
+    q = f"?{query}" if query else ""
+    return [
+        (EVIL + path, [("Host", here), ("SCRIPT_NAME", EVIL)], "1.1"),
+        ("/prefix" + path, [("Host", here), ("SCRIPT_NAME", "/prefix")], "1.1"),
+        (EVIL + path, [("Host", here)], "1.1"),
+        (path, [("Host", here), ("X-Forwarded-Host", "evil.example")], "1.1"),
+        (path, [("Host", here), ("X-Forwarded-Proto", "https")], "1.1"),
+        (path, [("Host", here), ("X-Forwarded-Port", "8443")], "1.1"),
+        (path, [("Host", here), ("X-Forwarded-Ssl", "on")], "1.1"),
+        (path, [("Host", "localhost")], "1.1"),
+        (path, [("Host", "localhost:8000")], "1.1"),
+        (path, [("Host", "[::1]")], "1.1"),
+        (path, [("Host", "[::1]:" + here.split(":")[1])], "1.1"),
+        (path, [("Host", "evil.example")], "1.1"),
+        (path, [], "1.0"),
+        (f"http://evil.example{path}", [("Host", here)], "1.1"),
+        ("/." + path, [("Host", here)], "1.1"),
+        ("/" + path, [("Host", here)], "1.1"),
+        (slug_path.replace("/", "//") + q, [("Host", here)], "1.1"),
+        (slug_path.replace("/", "%2F") + q, [("Host", here)], "1.1"),
+        (slug_path.replace("/", "/./") + q, [("Host", here)], "1.1"),
+        (path, [("Host", here), ("Accept-Language", "fr-FR,fr;q=0.9")], "1.1"),
+        (path, [("Host", here), ("Cookie", "django_language=fr")], "1.1"),
+        (path, [("Host", "localhost"), ("Accept-Language", "fr"), ("SCRIPT_NAME", "")], "1.1"),
+    ]
+
+
+def test_no_hostile_request_changes_what_gunicorn_serves(site, gunicorn):  # noqa: F811
+    article, claim = site
+    paths = plain_paths(article, claim)
+    here = gunicorn.removeprefix("http://")
+
+    def plain_answers():
+        answers = {}
+        for path in paths:
+            # Four times: both workers render it, then answer from what they keep.
+            seen = {repr(raw_get(gunicorn, path, [("Host", here)])) for _ in range(4)}
+            assert len(seen) == 1, (path, seen)
+            answers[path] = seen.pop()
+        return answers
+
+    fresh = plain_answers()  # two fresh processes
+    for path in paths:
+        assert "evil.example" not in fresh[path]
+        assert fresh[path].startswith("(200,"), path
+    for n in range(conf.PAGE_CACHE_ENTRIES + 8):  # each worker's cache, evicted
+        raw_get(gunicorn, f"/?fill={n}", [("Host", here)])
+    for path in paths:
+        for target, headers, version in hostile_http(gunicorn, path):
+            for _ in range(REPEAT):
+                status = raw_get(gunicorn, target, headers, version=version)[0]
+                assert status < 500, (target, headers, status)
+    assert plain_answers() == fresh
+    for host in ("localhost", f"localhost:{here.split(':')[1]}", "[::1]"):
+        for path in paths:
+            assert repr(raw_get(gunicorn, path, [("Host", host)])) == fresh[path], (host, path)
