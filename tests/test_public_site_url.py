@@ -46,7 +46,7 @@ def test_the_check_requires_site_url_with_debug_off():
     assert error.level == checks.ERROR and error.id == "claims.E101"
     assert "SITE_URL is not set" in error.msg
     assert "SITE_URL=https://desk.example.org" in error.hint
-    assert "claims.E101" in ids(checks.run_checks())  # registered by the claims app
+    assert "claims.E101" in ids(checks.run_checks())
 
 
 @override_settings(DEBUG=True, SITE_URL="")
