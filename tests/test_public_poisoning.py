@@ -17,6 +17,8 @@ import socket
 
 import pytest
 from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.test import override_settings
 
 from claims.public import conf, page_cache
 from claims.public.wsgi import StoredPagesApplication
@@ -119,9 +121,18 @@ def send(application, path: str, **environ):
     return answer["status"], answer["headers"], body
 
 
+def fillers(times: int = 1) -> list[str]:
+    return [
+        # The issue's reproduction: distinct query strings (one key now: pages ignore them)...
+        *(f"/?fill={n}" for n in range(conf.PAGE_CACHE_ENTRIES + 8)),
+        # ...and addresses that are distinct keys, so that every kept page is evicted.
+        *(f"/verdicts.css?v={n}" for n in range(times * conf.PAGE_CACHE_ENTRIES + 8)),
+    ]
+
+
 def fill_the_cache(application):
-    for n in range(conf.PAGE_CACHE_ENTRIES + 8):
-        send(application, f"/?fill={n}")
+    for path in fillers():
+        send(application, path)
 
 
 def test_no_hostile_request_changes_what_plain_readers_get(site):
@@ -251,8 +262,8 @@ def test_no_hostile_request_changes_what_gunicorn_serves(site, gunicorn):  # noq
     for path in paths:
         assert "evil.example" not in fresh[path]
         assert fresh[path].startswith("(200,"), path
-    for n in range(conf.PAGE_CACHE_ENTRIES + 8):  # each worker's cache, evicted
-        raw_get(gunicorn, f"/?fill={n}", [("Host", here)])
+    for path in fillers(times=3):  # each worker's cache, evicted
+        raw_get(gunicorn, path, [("Host", here)])
     for path in paths:
         for target, headers, version in hostile_http(gunicorn, path):
             for _ in range(REPEAT):
@@ -262,3 +273,43 @@ def test_no_hostile_request_changes_what_gunicorn_serves(site, gunicorn):  # noq
     for host in ("localhost", f"localhost:{here.split(':')[1]}", "[::1]"):
         for path in paths:
             assert repr(raw_get(gunicorn, path, [("Host", host)])) == fresh[path], (host, path)
+
+
+# -- behind a trusted proxy ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def behind_a_proxy():
+    """Forwarded host and scheme trusted, HTTPS redirect and HSTS on: a handler built
+    under these settings (the middleware reads them when it is made)."""
+    with override_settings(
+        USE_X_FORWARDED_HOST=True,
+        SECURE_PROXY_SSL_HEADER=("HTTP_X_FORWARDED_PROTO", "https"),
+        SECURE_SSL_REDIRECT=True,
+        SECURE_HSTS_SECONDS=3600,
+    ):
+        yield StoredPagesApplication(WSGIHandler())
+
+
+def test_behind_a_proxy_the_forwarded_host_is_checked_and_the_redirect_and_hsts_hold(
+    site, behind_a_proxy
+):
+    application = behind_a_proxy
+    article, claim = site
+    tls = {"HTTP_X_FORWARDED_PROTO": "https"}
+    for path in plain_paths(article, claim):
+        first = send(application, path, **tls)
+        assert first[0] == "200 OK", path
+        hsts = [value for name, value in first[1] if name == "Strict-Transport-Security"]
+        assert [value.split(";")[0] for value in hsts] == ["max-age=3600"], path
+        for _ in range(3):
+            assert send(application, path, **tls) == first  # kept, with its HSTS
+            # Plain HTTP is redirected, never answered with the page kept for HTTPS.
+            redirect = send(application, path)
+            assert redirect[0].startswith("301"), path
+            assert ("Location", f"https://testserver{path}") in redirect[1]
+            assert send(application, path, HTTP_X_FORWARDED_PROTO="http")[0].startswith("301")
+        for host in ("evil.example", "testserver@evil.example", ""):
+            refused = send(application, path, HTTP_X_FORWARDED_HOST=host, **tls)
+            assert refused[0].startswith("400"), (path, host)
+        assert send(application, path, HTTP_X_FORWARDED_HOST="localhost", **tls) == first
