@@ -313,3 +313,24 @@ def test_behind_a_proxy_the_forwarded_host_is_checked_and_the_redirect_and_hsts_
             refused = send(application, path, HTTP_X_FORWARDED_HOST=host, **tls)
             assert refused[0].startswith("400"), (path, host)
         assert send(application, path, HTTP_X_FORWARDED_HOST="localhost", **tls) == first
+
+
+def test_hostile_variety_keeps_the_cache_small(site):
+    """Keys hold only bounded values, whatever the request sends."""
+    article, claim = site
+    application = StoredPagesApplication(django_application)
+    long = "x" * 20_000
+    for n in range(conf.PAGE_CACHE_ENTRIES + 50):
+        for path, extra in (
+            (f"/verdicts.css?v={n}{long}", {}),
+            (f"/?page=1&verdict={n}{long}", {}),
+            (f"/articles/{article.slug}/?{n}={long}", {}),
+            (f"/fact-checks/{claim.slug}/", {"SCRIPT_NAME": f"/{n}{long}"}),
+            (f"/fact-checks/{claim.slug}/", {"HTTP_ACCEPT_LANGUAGE": f"x{n}-{long},fr"}),
+            ("/", {"HTTP_COOKIE": f"django_language=fr{n}{long}"}),
+        ):
+            assert not send(application, path, **extra)[0].startswith("5")
+    kept = page_cache.pages._pages
+    assert len(kept) <= conf.PAGE_CACHE_ENTRIES
+    assert max(len(repr(key)) for key in kept) < 400, max(kept, key=lambda k: len(repr(k)))
+    assert sum(len(a) + len(c or "") for c, a in page_cache._negotiated) < 100_000

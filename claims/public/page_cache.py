@@ -108,7 +108,7 @@ def key(environ) -> Key:
     query = ()
     if raw_query:
         parsed = QueryDict(get_bytes_from_wsgi(environ, "QUERY_STRING", ""))
-        query = tuple((name, parsed[name]) for name in params.NAMES if name in parsed)
+        query = tuple((name, _bounded(parsed[name])) for name in params.NAMES if name in parsed)
     cookie = None
     raw_cookies = environ.get("HTTP_COOKIE")
     if raw_cookies and settings.LANGUAGE_COOKIE_NAME in raw_cookies:
@@ -122,6 +122,10 @@ def key(environ) -> Key:
         query,
         negotiated_language(cookie, environ.get("HTTP_ACCEPT_LANGUAGE", "")),
     )
+
+
+def _bounded(value: str) -> str:
+    return value if len(value) <= params.MAX_CHARS else params.TOO_LONG
 
 
 def key_of(request) -> Key:
