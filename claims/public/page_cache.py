@@ -20,7 +20,9 @@ headers depend on:
 - the query parameters public pages read (``params.NAMES``), as Django
   parses them; views read their parameters from the key, not from
   ``request.GET``, so no other part of the query can reach a page, and
-  equivalent addresses (other parameters, another order) share one page;
+  equivalent addresses (other parameters, another order) share one page.
+  A value longer than any valid one is kept as one marker, so hostile
+  values cannot grow the keys;
 - the interface language negotiated from the language cookie and
   Accept-Language, exactly as Django does.
 
