@@ -179,6 +179,9 @@ def test_the_switcher_is_a_form_without_any_token(client, site):
             assert f'lang="{code}"' in button and f">{name}</button>" in button
             expected = "true" if code == pressed else "false"
             assert f'aria-pressed="{expected}"' in button
+    # It comes back to the page's own address, never to one echoed from the request.
+    form = switcher(html_of(get(client, "/?page=1&utm_source=x", "en")))
+    assert '<input type="hidden" name="next" value="/">' in form
 
 
 def test_the_switcher_overrides_the_browser_and_is_remembered(client, site):
