@@ -13,6 +13,7 @@ over HTTP against gunicorn with two workers.
 
 from __future__ import annotations
 
+import re
 import socket
 
 import pytest
@@ -135,33 +136,48 @@ def fill_the_cache(application):
         send(application, path)
 
 
+def etag_of(answer) -> str:
+    (etag,) = [value for name, value in answer[1] if name == "ETag"]
+    return etag
+
+
 def test_no_hostile_request_changes_what_plain_readers_get(site):
     article, claim = site
     paths = plain_paths(article, claim)
     application = StoredPagesApplication(django_application)
 
+    def plain(path, etag=None):
+        """A reader's first visit, or a revalidation of the page they have."""
+        return send(application, path, **({"HTTP_IF_NONE_MATCH": etag} if etag else {}))
+
     def fresh_answers():
         page_cache.pages.clear()
         page_cache._negotiated.clear()
-        answers = {path: send(application, path) for path in paths}
-        for path in paths:  # and the same again, now stored
-            assert send(application, path) == answers[path], path
+        answers = {}
+        for path in paths:
+            first = plain(path)
+            answers[path] = (first, plain(path, etag_of(first)))
+        for path, (first, again) in answers.items():  # the same again, now stored
+            assert (plain(path), plain(path, etag_of(first))) == (first, again), path
         return answers
 
     fresh = fresh_answers()
-    for path, (status, _, body) in fresh.items():
-        assert status == "200 OK", path
-        assert b"evil.example" not in body
+    for path, (first, again) in fresh.items():
+        assert first[0] == "200 OK" and again[0] == "304 Not Modified", path
+        assert b"evil.example" not in first[2]
     for path in paths:
         fill_the_cache(application)
         query = path.partition("?")[2]
+        etag = etag_of(fresh[path][0])
         for hostile_path, extra in hostile_variants(path):
             target = f"{hostile_path}?{query}" if query else hostile_path
-            for _ in range(REPEAT):
-                status = send(application, target, **extra)[0]
+            for n in range(REPEAT):
+                conditional = {"HTTP_IF_NONE_MATCH": etag} if n % 2 else {}
+                status = send(application, target, **extra, **conditional)[0]
                 assert not status.startswith("5"), (target, extra, status)
-        for plain in paths:
-            assert send(application, plain) == fresh[plain], (path, plain)
+        for other in paths:
+            first, again = fresh[other]
+            assert (plain(other), plain(other, etag_of(first))) == (first, again), (path, other)
     assert fresh_answers() == fresh
 
 
@@ -249,30 +265,40 @@ def test_no_hostile_request_changes_what_gunicorn_serves(site, gunicorn):  # noq
     paths = plain_paths(article, claim)
     here = gunicorn.removeprefix("http://")
 
-    def plain_answers():
+    def plain_answers(host=here):
+        """Each page, and its revalidation with the ETag it carries."""
         answers = {}
         for path in paths:
             # Four times: both workers render it, then answer from what they keep.
-            seen = {repr(raw_get(gunicorn, path, [("Host", here)])) for _ in range(4)}
+            seen = {repr(raw_get(gunicorn, path, [("Host", host)])) for _ in range(4)}
             assert len(seen) == 1, (path, seen)
-            answers[path] = seen.pop()
+            first = seen.pop()
+            etag = re.search(r"\('ETag', '([^']+)'\)", first).group(1)
+            revalidated = {
+                repr(raw_get(gunicorn, path, [("Host", host), ("If-None-Match", etag)]))
+                for _ in range(4)
+            }
+            assert len(revalidated) == 1, (path, revalidated)
+            answers[path] = (first, revalidated.pop())
         return answers
 
     fresh = plain_answers()  # two fresh processes
-    for path in paths:
-        assert "evil.example" not in fresh[path]
-        assert fresh[path].startswith("(200,"), path
+    for path, (first, again) in fresh.items():
+        assert "evil.example" not in first
+        assert first.startswith("(200,") and again.startswith("(304,"), path
     for path in fillers(times=3):  # each worker's cache, evicted
         raw_get(gunicorn, path, [("Host", here)])
     for path in paths:
+        etag = re.search(r"\('ETag', '([^']+)'\)", fresh[path][0]).group(1)
         for target, headers, version in hostile_http(gunicorn, path):
-            for _ in range(REPEAT):
-                status = raw_get(gunicorn, target, headers, version=version)[0]
+            for n in range(REPEAT):
+                conditional = [("If-None-Match", etag)] if n % 2 else []
+                status = raw_get(gunicorn, target, headers + conditional, version=version)[0]
                 assert status < 500, (target, headers, status)
     assert plain_answers() == fresh
+    # Every host a reader may use gets the same bytes: links come from SITE_URL.
     for host in ("localhost", f"localhost:{here.split(':')[1]}", "[::1]"):
-        for path in paths:
-            assert repr(raw_get(gunicorn, path, [("Host", host)])) == fresh[path], (host, path)
+        assert plain_answers(host) == fresh, host
 
 
 # -- behind a trusted proxy ----------------------------------------------------------------------

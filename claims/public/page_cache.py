@@ -149,9 +149,10 @@ class CachedPage:
     etag: str
     # The view's headers, validated once when the page was stored.
     headers: dict[str, str] = dataclasses.field(repr=False)
-    # The status line's headers as the whole stack sent them, once the WSGI
-    # layer has seen them (``wsgi``): what it answers with.
+    # The headers of the 200 and of the 304 as the whole stack sent them, once
+    # the WSGI layer has seen them (``wsgi``): what it answers with.
     sent: tuple[tuple[str, str], ...] | None = dataclasses.field(default=None, repr=False)
+    not_modified: tuple[tuple[str, str], ...] | None = dataclasses.field(default=None, repr=False)
 
     @classmethod
     def from_response(cls, response: HttpResponse, *, cache_control: str = CACHE_CONTROL):
@@ -291,8 +292,13 @@ def respond(
                 return with_language_headers(response, page_key.language)
             page = CachedPage.from_response(response, cache_control=cache_control)
         pages.put(stamp, page_key, page)
-    response = page.response(request)
-    if response.status_code == 200:
-        # For the WSGI layer, which keeps the headers as the whole stack sends them.
-        request.META[STORED_PAGE] = (stamp, page_key, page)
-    return response
+    # For the WSGI layer, which keeps the headers as the whole stack sends them.
+    request.META[STORED_PAGE] = (stamp, page_key, page)
+    return page.response(request)
+
+
+def is_not_modified(environ, etag: str) -> bool:
+    """Whether Django would answer this GET's If-None-Match with a 304 for `etag`."""
+    asking = AsDjangoReadsIt({"HTTP_IF_NONE_MATCH": environ.get("HTTP_IF_NONE_MATCH", "")})
+    asking.method = "GET"
+    return get_conditional_response(asking, etag=etag) is not None
