@@ -65,7 +65,7 @@ from . import conf, params
 from .freshness import Stamp
 
 CACHE_CONTROL = "no-cache"
-# The environ key by which ``respond`` tells the WSGI layer which 200 it may keep.
+# The environ key by which ``respond`` tells the WSGI layer which page it answered with.
 STORED_PAGE = "factcheck.public.stored_page"
 CONDITIONS = (
     "HTTP_IF_NONE_MATCH",
@@ -97,7 +97,7 @@ class AsDjangoReadsIt(HttpRequest):
     request; ``_get_scheme`` is ``WSGIRequest``'s.
     """
 
-    def __init__(self, environ):  # noqa: D107 - HttpRequest's attributes are not needed
+    def __init__(self, environ):  # HttpRequest's other attributes are not needed here
         self.META = environ
 
     def _get_scheme(self):
