@@ -58,6 +58,7 @@ def test_claim_review_of_an_ordinal_verdict(client):
     assert review == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
+        "@id": f"{url}#claim-review",
         "url": url,
         "claimReviewed": "Ordinal v2 statement",
         "reviewRating": {

@@ -197,6 +197,11 @@ def test_every_host_a_reader_may_use_gets_the_same_page(site):
     page = send(application, f"/fact-checks/{claim.slug}/")[2].decode()
     assert f'<link rel="canonical" href="{origin}/fact-checks/{claim.slug}/">' in page
     assert f'<meta property="og:url" content="{origin}/fact-checks/{claim.slug}/">' in page
+    assert f'"@id": "{origin}/fact-checks/{claim.slug}/#claim-review"' in page
+    assert f'"url": "{origin}/fact-checks/{claim.slug}/"' in page
+    annotations = send(application, f"/articles/{article.slug}/annotations.jsonld")[2].decode()
+    assert f'"id": "{origin}/fact-checks/{claim.slug}/#annotation"' in annotations
+    assert f'"id": "{origin}/articles/{article.slug}/annotations.jsonld"' in annotations
 
 
 def test_a_disallowed_host_is_refused_even_when_its_page_is_stored(site):
