@@ -365,3 +365,16 @@ def test_hostile_variety_keeps_the_cache_small(site):
     assert len(kept) <= conf.PAGE_CACHE_ENTRIES
     assert max(len(repr(key)) for key in kept) < 400, max(kept, key=lambda k: len(repr(k)))
     assert sum(len(a) + len(c or "") for c, a in page_cache._negotiated) < 100_000
+
+
+def test_the_hosts_remembered_follow_allowed_hosts(site):
+    application = StoredPagesApplication(django_application)
+    first = send(application, "/")
+    assert send(application, "/") == first  # answered by the layer, its host remembered
+    with override_settings(ALLOWED_HOSTS=["desk.example.org"]):
+        assert send(application, "/")[0].startswith("400")
+        assert send(application, "/", HTTP_HOST="desk.example.org")[0] == "200 OK"
+    assert send(application, "/") == first
+    for n in range(200):  # many allowed hosts: the memory of them stays small
+        assert send(application, "/", HTTP_HOST=f"localhost:{8000 + n}") == first
+    assert len(page_cache._allowed_hosts) <= page_cache._ALLOWED_HOSTS_MAX

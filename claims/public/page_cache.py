@@ -138,9 +138,25 @@ def key_of(request) -> Key:
     return found
 
 
+# Hosts Django accepted, as read from requests: readers send few, and checking
+# one costs more than the rest of a stored page's answer. Only short, allowed
+# values are kept, and the set starts again when full.
+_allowed_hosts: set[str] = set()
+_ALLOWED_HOSTS_MAX = 64
+
+
 def validated_host(environ) -> str:
     """The host, checked exactly as Django checks it; DisallowedHost if it is not allowed."""
-    return AsDjangoReadsIt(environ).get_host()
+    request = AsDjangoReadsIt(environ)
+    raw = request._get_raw_host()  # what get_host() checks, as it reads it
+    if raw in _allowed_hosts:
+        return raw
+    host = request.get_host()
+    if len(raw) <= 255:
+        if len(_allowed_hosts) >= _ALLOWED_HOSTS_MAX:
+            _allowed_hosts.clear()
+        _allowed_hosts.add(raw)
+    return host
 
 
 @dataclasses.dataclass(frozen=True)
@@ -216,6 +232,8 @@ def negotiated_language(cookie: str | None, accept: str) -> str:
 def _forget_languages(*, setting, **kwargs):
     if setting in ("LANGUAGES", "LANGUAGE_CODE", "LANGUAGE_COOKIE_NAME", "LOCALE_PATHS"):
         _negotiated.clear()
+    if setting in ("ALLOWED_HOSTS", "DEBUG"):  # all get_host() depends on besides the host
+        _allowed_hosts.clear()
 
 
 def with_language_headers(response: HttpResponse, language: str | None = None) -> HttpResponse:
