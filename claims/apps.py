@@ -15,3 +15,4 @@ class ClaimsConfig(AppConfig):
         from . import cards, notifications, task_admin  # noqa: F401
 
         checks.register(cards.check_fonts, checks.Tags.compatibility, deploy=True)
+        from .public import checks as _site_url_check  # noqa: F401 - the SITE_URL check

@@ -31,6 +31,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from .models import Claim
+from .public.links import absolute
 
 logger = logging.getLogger(__name__)
 
@@ -50,10 +51,6 @@ def muted():
 def after_commit(task_function, claim_id: int) -> None:
     if not _muted.get():
         transaction.on_commit(partial(task_function.enqueue, claim_id))
-
-
-def _link(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
 
 
 def _in_newsroom_language(task_function):
@@ -174,7 +171,7 @@ def claim_submitted(claim_id: int) -> int:
     ) % {
         "article": claim.article.title,
         "claim": claim.statement,
-        "link": _link(reverse("desk:review", args=[claim.pk])),
+        "link": absolute(reverse("desk:review", args=[claim.pk])),
     }
     subject = gettext("[Fact-check desk] For review: %(claim)s") % {"claim": claim.statement[:80]}
     return _send(subject, body, list(reviewers))
@@ -199,7 +196,7 @@ def changes_requested(claim_id: int) -> int:
     ) % {
         "claim": claim.statement,
         "comment": comment,
-        "link": _link(claim.get_absolute_url()),
+        "link": absolute(claim.get_absolute_url()),
     }
     subject = gettext("[Fact-check desk] Changes requested: %(claim)s") % {
         "claim": claim.statement[:80]
@@ -217,7 +214,7 @@ def claim_published(claim_id: int) -> int:
         "Your claim was approved and published:\n\n  %(claim)s\n\nOpen it: %(link)s\n"
     ) % {
         "claim": claim.statement,
-        "link": _link(claim.get_absolute_url()),
+        "link": absolute(claim.get_absolute_url()),
     }
     subject = gettext("[Fact-check desk] Published: %(claim)s") % {"claim": claim.statement[:80]}
     return _to_author(claim, subject, body)

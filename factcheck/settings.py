@@ -8,6 +8,7 @@ DEBUG off, TLS) without editing this file. See README.md for the list.
 import os
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -59,11 +60,6 @@ MIDDLEWARE = [
     # inside SecurityMiddleware, so the page still carries its headers.
     "claims.middleware.DatabaseOutageMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Public pages already rendered under the current publication stamp are
-    # answered here, after the HTTPS and security headers and static files,
-    # without the layers below, which have nothing to do for an anonymous
-    # page; the stored page carries their headers (claims/public/).
-    "claims.public.middleware.PublicPagesMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     # The interface language: the switcher's cookie, else Accept-Language.
@@ -249,8 +245,12 @@ if not DEBUG:
         ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
     )
 
-# Where links in emails point.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+# The site's canonical address: every absolute link in pages, feeds and emails
+# is built on it (claims/public/links.py), never on the request. Required with
+# DEBUG off (a system check says so). Its path, if any, is the script prefix,
+# so that a SCRIPT_NAME sent with a request cannot change any page.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "").strip()
+FORCE_SCRIPT_NAME = urlsplit(SITE_URL).path.rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "desk@localhost")
 
 # Mail: printed to the console in development, sent over SMTP otherwise.

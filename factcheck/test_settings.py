@@ -9,6 +9,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
 os.environ.setdefault("DEBUG", "0")
 os.environ.setdefault("ALLOWED_HOSTS", "localhost,127.0.0.1,testserver")
+# Not a host any test request uses: absolute links must come from here, never
+# from the request.
+os.environ.setdefault("SITE_URL", "https://desk.example.org")
 # The test client and the browser talk plain HTTP to the live server.
 os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
 os.environ.setdefault("SECURE_COOKIES", "0")

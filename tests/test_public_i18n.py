@@ -3,7 +3,7 @@
 The language is the switcher's cookie, else Accept-Language, within
 settings.LANGUAGES; content (articles, claims, rulings, rating labels) is
 shown as written, with its own `lang`. Public pages are cached and shared,
-so the cache and its fast path must key on the negotiated language.
+so the cache and the WSGI layer must key on the negotiated language.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
+from claims.public import page_cache
 from claims.public.page_cache import pages
 from tests.test_public_support import (  # noqa: F401 - fixtures
     _fresh_public_cache,
@@ -178,6 +179,9 @@ def test_the_switcher_is_a_form_without_any_token(client, site):
             assert f'lang="{code}"' in button and f">{name}</button>" in button
             expected = "true" if code == pressed else "false"
             assert f'aria-pressed="{expected}"' in button
+    # It comes back to the page's own address, never to one echoed from the request.
+    form = switcher(html_of(get(client, "/?page=1&utm_source=x", "en")))
+    assert '<input type="hidden" name="next" value="/">' in form
 
 
 def test_the_switcher_overrides_the_browser_and_is_remembered(client, site):
@@ -222,7 +226,7 @@ def test_the_switcher_accepts_only_safe_methods(client, site):
     assert client.post("/language/", {"language": "fr"}).status_code == 405
 
 
-# -- the cache and its fast path -----------------------------------------------------------------
+# -- the cache -----------------------------------------------------------------------------------
 
 
 def test_the_cache_never_serves_one_readers_language_to_another(site):
@@ -247,7 +251,7 @@ def test_the_cache_never_serves_one_readers_language_to_another(site):
         assert seen["cookie"] == seen["fr"], label
 
 
-def test_both_languages_are_served_by_the_fast_path_with_one_query(site):
+def test_both_languages_are_served_from_stored_pages_with_one_query(site):
     path = site["paths"]["article"]
     french, english = Client(HTTP_ACCEPT_LANGUAGE="fr"), Client(HTTP_ACCEPT_LANGUAGE="en")
     first_fr, first_en = french.get(path), english.get(path)
@@ -260,8 +264,8 @@ def test_both_languages_are_served_by_the_fast_path_with_one_query(site):
             k for k in first.headers if k != "Date"
         )
         assert response["Content-Language"] == first["Content-Language"]
-    assert pages.has(("http", "testserver", path, "", "", "fr"))
-    assert pages.has(("http", "testserver", path, "", "", "en"))
+    assert pages.has(page_cache.Key(False, "", path, (), "fr"))
+    assert pages.has(page_cache.Key(False, "", path, (), "en"))
 
 
 def test_etags_and_304s_are_per_language(client, site):

@@ -6,6 +6,7 @@ import json
 import re
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from claims import services, workflow
@@ -26,6 +27,9 @@ from tests.test_public_support import (  # noqa: F401 - fixtures
 
 pytestmark = pytest.mark.django_db
 
+# Every absolute address is on SITE_URL, never on the host the test client sends.
+SITE = settings.SITE_URL
+assert "testserver" not in SITE
 ANNO_TYPE = 'application/ld+json;profile="http://www.w3.org/ns/anno.jsonld"'
 
 
@@ -50,10 +54,11 @@ def test_claim_review_of_an_ordinal_verdict(client):
     version = claim.current_version
     html = client.get(f"/fact-checks/{claim.slug}/").content.decode()
     (review,) = ld_json(html)
-    url = f"http://testserver/fact-checks/{claim.slug}/"
+    url = f"{SITE}/fact-checks/{claim.slug}/"
     assert review == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
+        "@id": f"{url}#claim-review",
         "url": url,
         "claimReviewed": "Ordinal v2 statement",
         "reviewRating": {
@@ -79,7 +84,7 @@ def test_claim_review_of_an_ordinal_verdict(client):
         "author": {
             "@type": "Organization",
             "name": "The Fact-Check Desk",
-            "url": "http://testserver/",
+            "url": f"{SITE}/",
         },
         "datePublished": local_iso(first.approved_at),
         "dateModified": local_iso(version.approved_at),
@@ -132,7 +137,7 @@ def test_claim_review_of_a_non_ordinal_verdict_has_no_value(client):
     assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Trompeur"}
     # Without an original address, the appearance is our copy of the article.
     assert review["itemReviewed"]["appearance"]["url"] == (
-        f"http://testserver/articles/{article.slug}/#fc-{claim.slug}"
+        f"{SITE}/articles/{article.slug}/#fc-{claim.slug}"
     )
     assert review["datePublished"] == review["dateModified"]
 
@@ -158,7 +163,7 @@ def test_web_annotations_of_an_article(client):
     assert response.status_code == 200
     assert response["Content-Type"] == ANNO_TYPE
     data = json.loads(response.content)
-    base = f"http://testserver/articles/{article.slug}/"
+    base = f"{SITE}/articles/{article.slug}/"
     assert data["@context"] == "http://www.w3.org/ns/anno.jsonld"
     assert data["id"] == f"{base}annotations.jsonld"
     assert data["type"] == "AnnotationCollection"
@@ -171,7 +176,7 @@ def test_web_annotations_of_an_article(client):
     assert len(items) == 2  # in text order
     for item, claim, label in ((items[0], first, "À nuancer"), (items[1], second, "Vrai")):
         version = claim.current_version
-        url = f"http://testserver/fact-checks/{claim.slug}/"
+        url = f"{SITE}/fact-checks/{claim.slug}/"
         start, end = version.start, version.end
         assert item == {
             "id": f"{url}#annotation",
@@ -182,7 +187,7 @@ def test_web_annotations_of_an_article(client):
             "creator": {
                 "type": "Organization",
                 "name": "The Fact-Check Desk",
-                "homepage": "http://testserver/",
+                "homepage": f"{SITE}/",
             },
             "body": [
                 {

@@ -10,6 +10,7 @@ from urllib.parse import quote
 from xml.etree import ElementTree
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils.csp import CSP, build_policy
@@ -40,6 +41,9 @@ BLNS_LINES = [
     for line in Path(__file__).with_name("blns.txt").read_text(encoding="utf-8").split("\n")
     if line and not line.startswith("#")
 ]
+# Every absolute address is on SITE_URL, never on the host the test client sends.
+SITE = settings.SITE_URL
+assert "testserver" not in SITE
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
@@ -155,8 +159,8 @@ def test_home_pagination_and_bad_pages(client, article, monkeypatch):
     assert "Page 1 of 3" in first and 'rel="next" href="?page=2"' in first
     third = html_of(client.get("/?page=3&utm_source=x"))
     assert "Numéro 0 statement" in third and 'rel="prev" href="?page=2"' in third
-    assert '<link rel="canonical" href="http://testserver/?page=3">' in third
-    assert '<link rel="canonical" href="http://testserver/">' in first
+    assert f'<link rel="canonical" href="{SITE}/?page=3">' in third
+    assert f'<link rel="canonical" href="{SITE}/">' in first
     for bad in ("4", "0", "-1", "abc", "1.5", "٣", "9" * 40, "%00", "1e3"):
         response = client.get("/", {"page": bad})
         assert response.status_code == 404, bad
@@ -164,7 +168,7 @@ def test_home_pagination_and_bad_pages(client, article, monkeypatch):
     assert client.get("/?verdict=nope").status_code == 404
     filtered = client.get("/?page=2&verdict=faux")
     assert filtered.status_code == 200
-    assert 'href="http://testserver/?verdict=faux&amp;page=2"' in html_of(filtered)
+    assert f'href="{SITE}/?verdict=faux&amp;page=2"' in html_of(filtered)
     assert client.get("/?verdict=faux&page=4").status_code == 404
 
 
@@ -270,7 +274,7 @@ def test_fact_check_page_shows_the_published_verdict_with_sources(client, articl
     assert f'href="/articles/{article.slug}/#fc-{claim.slug}"' in html
     # The original article, scrolled to the quote by a text fragment.
     assert 'href="https://news.example.org/article-original?ref=1#:~:text=' in html
-    assert f'<link rel="canonical" href="http://testserver/fact-checks/{claim.slug}/">' in html
+    assert f'<link rel="canonical" href="{SITE}/fact-checks/{claim.slug}/">' in html
     assert '<meta property="og:title" content="Inexact: Vérifié statement">' in html
     assert '<meta property="og:type" content="article">' in html
     assert len(ld_json_scripts(html)) == 1
@@ -381,14 +385,14 @@ def test_atom_feed_lists_current_fact_checks_with_absolute_links(client, two_pub
     feed = ElementTree.fromstring(response.content)  # noqa: S314 - our own output
     entries = feed.findall(f"{ATOM}entry")
     assert [e.find(f"{ATOM}link").get("href") for e in entries] == [
-        f"http://testserver/fact-checks/{second.slug}/",
-        f"http://testserver/fact-checks/{first.slug}/",
+        f"{SITE}/fact-checks/{second.slug}/",
+        f"{SITE}/fact-checks/{first.slug}/",
     ]
     entry = entries[0]
     assert entry.find(f"{ATOM}title").text == "Vrai: Second statement"
     assert entry.find(f"{ATOM}category").get("term") == "Vrai"
     assert "Second ruling, first paragraph." in entry.find(f"{ATOM}summary").text
-    assert entry.find(f"{ATOM}id").text == f"http://testserver/fact-checks/{second.slug}/"
+    assert entry.find(f"{ATOM}id").text == f"{SITE}/fact-checks/{second.slug}/"
     assert entry.find(f"{ATOM}published") is not None
     assert entry.find(f"{ATOM}updated") is not None
 
@@ -402,8 +406,8 @@ def test_claim_reviews_json_is_paginated(client, article, monkeypatch):
     data = json.loads(response.content)
     assert (data["count"], data["page"], data["pages"]) == (3, 1, 2)
     assert data["previous"] is None
-    assert data["next"] == "http://testserver/claim-reviews.json?page=2"
-    assert response["Link"] == '<http://testserver/claim-reviews.json?page=2>; rel="next"'
+    assert data["next"] == f"{SITE}/claim-reviews.json?page=2"
+    assert response["Link"] == f'<{SITE}/claim-reviews.json?page=2>; rel="next"'
     assert [item["claimReviewed"] for item in data["items"]] == [
         "Json 2 statement",
         "Json 1 statement",
@@ -544,7 +548,7 @@ def test_no_worker_keeps_serving_a_page_after_an_approval(client, article, monke
     for worker in workers:
         monkeypatch.setattr(page_cache, "pages", worker)
         assert "Premier statement" in html_of(client.get("/"))
-        assert worker.has(page_cache.address_key(client.get("/").wsgi_request))
+        assert worker.has(page_cache.key(client.get("/").wsgi_request.META))
     published_claim(article, sentence(article, 9), text="Approuvé")  # by "another worker"
     for worker in workers:
         monkeypatch.setattr(page_cache, "pages", worker)
@@ -583,7 +587,7 @@ def test_every_public_response_has_the_security_headers(client, article):
     ]
     for path in paths:
         first = client.get(path)  # rendered by the view
-        second = client.get(path)  # served by the middleware's fast path
+        second = client.get(path)  # served from the stored page
         for response in (first, second):
             security_headers_of(response)
         assert sorted(k for k in first.headers if k != "Date") == sorted(
@@ -615,11 +619,14 @@ def test_public_pages_speak_the_language_the_reader_asks_for(client, article):
 def test_a_host_that_is_not_allowed_is_refused_even_for_a_page_in_the_cache(client, article):
     published_claim(article, sentence(article, 2), text="Hôte")
     assert client.get("/").status_code == 200
-    assert client.get("/").status_code == 200  # now served by the fast path
+    assert client.get("/").status_code == 200  # now served from the stored page
     assert client.get("/", HTTP_HOST="evil.example").status_code == 400
     response = client.get("/", HTTP_HOST="localhost")
     assert response.status_code == 200
-    assert "http://localhost/" in html_of(response)  # links for the host asked
+    # Links are on SITE_URL whichever allowed host was asked: one page for all.
+    assert "localhost" not in html_of(response)
+    assert f'<link rel="canonical" href="{SITE}/">' in html_of(response)
+    assert response.content == client.get("/").content
 
 
 def test_json_ld_in_the_page_cannot_close_its_script(client, article):

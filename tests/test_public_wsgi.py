@@ -204,15 +204,34 @@ def test_what_the_layer_leaves_to_django(layer, published):
         assert inner.calls == calls + 1, kwargs
         return answer
 
-    assert reaches_django(HTTP_IF_NONE_MATCH=etag)[0].startswith("304")
+    # Django makes the first 304; the layer answers the next ones exactly alike.
+    not_modified = reaches_django(HTTP_IF_NONE_MATCH=etag)
+    assert not_modified[0] == "304 Not Modified" and not_modified[2] == b""
+    assert header(not_modified[1], "ETag") == etag
+    calls = inner.calls
+    for matching in (etag, f"W/{etag}", f'"other", {etag}', "*"):
+        assert call(application, "/", HTTP_IF_NONE_MATCH=matching) == not_modified, matching
+    assert call(application, "/", HTTP_IF_NONE_MATCH='"other"') == (status, headers, body)
+    assert inner.calls == calls
     assert reaches_django(HTTP_IF_MODIFIED_SINCE="Thu, 01 Jan 2026 00:00:00 GMT")[0] == "200 OK"
+    assert reaches_django(HTTP_IF_NONE_MATCH=etag, HTTP_IF_MATCH='"x"')[0].startswith("412")
     assert reaches_django(method="HEAD")[0] == "200 OK"
     assert reaches_django(method="POST")[0].startswith(("403", "405"))
     assert reaches_django(HTTP_HOST="evil.example")[0].startswith("400")
-    assert reaches_django(query="page=1")[0] == "200 OK"  # another address, even if same page
-    assert reaches_django(**{"wsgi.url_scheme": "https"})[0] == "200 OK"
-    # The charset of a Content-Type, even on a GET, changes how Django reads the query.
-    assert reaches_django(CONTENT_TYPE="text/plain; charset=utf-16-le")[0] == "200 OK"
+    assert reaches_django(query="page=1")[0] == "200 OK"  # another key, even if same page
+    assert reaches_django(**{"wsgi.url_scheme": "https"})[0] == "200 OK"  # HSTS may differ
+    # What no page reads is not in the key: the same stored page, without Django.
+    calls = inner.calls
+    for extra in (
+        {"query": "utm_source=x"},
+        {"CONTENT_TYPE": "text/plain; charset=utf-16-le"},
+        {"SCRIPT_NAME": "//evil.example"},
+        {"HTTP_HOST": "localhost:8000"},
+        {"HTTP_X_FORWARDED_HOST": "evil.example"},
+        {"HTTP_X_FORWARDED_PROTO": "https"},
+    ):
+        assert call(application, "/", **extra) == (status, headers, body), extra
+    assert inner.calls == calls
     french = reaches_django(HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9")
     assert header(french[1], "Content-Language") == "fr"
     assert call(application, "/", HTTP_ACCEPT_LANGUAGE="fr-FR,fr;q=0.9") == french  # kept
@@ -267,9 +286,8 @@ def test_the_language_is_negotiated_exactly_as_django_does():
     cookies = [None, "fr", "en", "de", "FR", "fr-ca", ""]
     for accept in accepts:
         for cookie in cookies:
-            request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
-            if cookie is not None:
-                request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+            sent = {} if cookie is None else {"HTTP_COOKIE": f"django_language={cookie}"}
+            request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept, **sent)
             expected = translation.get_language_from_request(request)
             assert page_cache.negotiated_language(cookie, accept) == expected, (cookie, accept)
             assert page_cache.language_of(request) == expected
@@ -282,8 +300,8 @@ def test_long_language_headers_are_negotiated_but_never_remembered():
     for n in range(50):
         accept = f"x{n}-" + "a" * 8000 + ",fr;q=0.9"
         cookie = "fr" + "z" * 5000
-        request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
-        request.COOKIES[settings.LANGUAGE_COOKIE_NAME] = cookie
+        sent = f"{settings.LANGUAGE_COOKIE_NAME}={cookie}"
+        request = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept, HTTP_COOKIE=sent)
         assert page_cache.language_of(request) == translation.get_language_from_request(request)
         alone = factory.get("/", HTTP_ACCEPT_LANGUAGE=accept)
         assert page_cache.language_of(alone) == translation.get_language_from_request(alone)
@@ -338,7 +356,8 @@ def gunicorn(transactional_db):
         "DATABASE_URL": _database_url(),
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(50),
-        "ALLOWED_HOSTS": "127.0.0.1",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,[::1]",
+        "SITE_URL": settings.SITE_URL,
         "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0",
         "SECURE_COOKIES": "0",
@@ -396,6 +415,7 @@ def test_every_gunicorn_worker_shows_an_approval_on_the_very_next_request(publis
     waiting = draft_claim(article, sentence(article, 6), text="Approuvée")
     workflow.submit(waiting.pk, editor)
     paths = ["/", f"/articles/{article.slug}/", f"/fact-checks/{claim.slug}/"]
+    etags = {}
     for path in paths:
         answers = [fetch(gunicorn + path) for _ in range(8)]  # rendered, then kept, by both
         assert {status for status, _, _ in answers} == {200}, path
@@ -405,11 +425,17 @@ def test_every_gunicorn_worker_shows_an_approval_on_the_very_next_request(publis
         for name in ("ETag", "Content-Security-Policy", "X-Content-Type-Options"):
             assert headers[name], name
         assert b"Approuv\xc3\xa9e statement" not in answers[0][2]
-        assert fetch(gunicorn + path, **{"If-None-Match": headers["ETag"]})[0] == 304
+        for _ in range(4):  # both workers: Django's 304, then the layer's
+            assert fetch(gunicorn + path, **{"If-None-Match": headers["ETag"]})[0] == 304
+        etags[path] = headers["ETag"]
 
     workflow.approve(waiting.pk, reviewer)
 
     for path in paths[:2]:
         bodies = [fetch(gunicorn + path)[2] for _ in range(8)]
         assert all("Approuvée statement".encode() in body for body in bodies), path
+        # A reader who has the page from before the approval gets the new one.
+        for _ in range(4):
+            status, _, body = fetch(gunicorn + path, **{"If-None-Match": etags[path]})
+            assert status == 200 and "Approuvée statement".encode() in body, path
     assert fetch(gunicorn + "/", Host="evil.example")[0] == 400

@@ -15,9 +15,10 @@ Modules, from the data to the response:
 - ``jsonld`` and ``annotations``: schema.org ClaimReview and W3C Web
   Annotation output; ``feeds``: the Atom feed;
 - ``freshness``: the publication stamp, read from the database on every
-  request; ``page_cache``: rendered pages reused while the stamp holds, with
-  ETag and conditional GET; ``wsgi``: the layer in front of Django that
-  replays a page already sent, as Django sent it; ``middleware``: the fast
-  path inside Django for the requests that layer leaves (HEAD, conditional);
+  request; ``page_cache``: rendered pages reused while the stamp holds, under
+  one key (``page_cache.key``), with ETag and conditional GET; ``wsgi``: the
+  layer in front of Django that answers a plain GET from the page stored
+  under its key, as Django sent it; ``links``: absolute addresses, on
+  SITE_URL only; ``checks``: the system check that SITE_URL is set;
 - ``views`` and ``urls``; ``bare_app``: the benchmark's yardstick.
 """

@@ -2,8 +2,9 @@
 
 Entries are the latest current fact-checks, newest first publication first;
 an update changes the entry's ``updated`` date, so feed readers see it again.
-Withdrawn fact-checks leave the feed. Links are absolute, built from the
-request, as on the pages.
+Withdrawn fact-checks leave the feed. Links and ids are absolute, on
+SITE_URL (``links.absolute``), as on the pages: the syndication framework
+only adds the request's host to links that are not, so none comes from it.
 """
 
 from __future__ import annotations
@@ -21,10 +22,6 @@ from .links import absolute
 class FactCheckFeed(Feed):
     feed_type = Atom1Feed
 
-    def __call__(self, request, *args, **kwargs):
-        self.request = request  # for absolute links
-        return super().__call__(request, *args, **kwargs)
-
     def title(self):
         return gettext("%(newsroom)s: latest fact-checks") % {"newsroom": conf.NEWSROOM_NAME}
 
@@ -32,10 +29,10 @@ class FactCheckFeed(Feed):
         return gettext("Claims checked by the desk, with their verdict, sources and corrections.")
 
     def link(self):
-        return absolute(self.request, reverse("public:home"))
+        return absolute(reverse("public:home"))
 
     def feed_url(self):
-        return absolute(self.request, reverse("public:feed"))
+        return absolute(reverse("public:feed"))
 
     def author_name(self):
         return conf.NEWSROOM_NAME
@@ -53,10 +50,10 @@ class FactCheckFeed(Feed):
         }
 
     def item_link(self, item: FactCheck):
-        return absolute(self.request, item.path)
+        return absolute(item.path)
 
     def item_guid(self, item: FactCheck):
-        return absolute(self.request, item.path)
+        return absolute(item.path)
 
     def item_pubdate(self, item: FactCheck):
         return item.first_published_at

@@ -32,8 +32,9 @@ def claim_review(
 ) -> dict:
     """The ClaimReview of a current (not withdrawn) fact-check.
 
-    `url` is the fact-check page, `article_url` our copy of the article with
-    the highlight (the claim's appearance when the original has no address).
+    `url` is the fact-check page, on SITE_URL; with a fragment it is also the
+    review's ``@id``. `article_url` is our copy of the article with the
+    highlight (the claim's appearance when the original has no address).
     ``itemReviewed.author`` is a Person or an Organization as the desk
     recorded it; a version approved without that carries a name only.
     """
@@ -61,6 +62,7 @@ def claim_review(
     return {
         "@context": SCHEMA_ORG,
         "@type": "ClaimReview",
+        "@id": f"{url}#claim-review",
         "url": url,
         "claimReviewed": fc.statement,
         "reviewRating": rating,

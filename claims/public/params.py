@@ -10,6 +10,16 @@ from __future__ import annotations
 
 from .scale import PublicRating, Scale
 
+# The only query parameters public pages read. They reach views through the
+# page's key (``page_cache.key``), never from request.GET, so that nothing else
+# in a query string can change a page.
+NAMES = ("page", "verdict", "v")
+# No valid value is longer (verdict slugs come from labels of at most 100
+# characters). The key keeps a longer one as TOO_LONG, which no parameter
+# accepts, so that hostile values cannot grow the cache's keys.
+MAX_CHARS = 128
+TOO_LONG = "\x00"
+
 INVALID = object()
 _MAX_PAGE_DIGITS = 6
 

@@ -1,11 +1,14 @@
 """The public pages: thin views over ``selectors``, rendered once per publication stamp.
 
 Each view reads the stamp (``freshness``), parses its parameters strictly
-(``params``), and asks ``page_cache.respond`` for the page, which renders it
-only if this process has not rendered it under this stamp yet. Nothing here
-reads the session or the user, so a public response sets no cookie; it varies
-on the language cookie and Accept-Language, which choose its interface
-language (``page_cache.language_of``).
+(``params``) from the page's key (``page_cache.key_of``), and asks
+``page_cache.respond`` for the page, which renders it only if this process
+has not rendered it under this stamp and key yet. A page depends on nothing
+of the request but its key: parameters come from the key, absolute links
+from SITE_URL (``links.absolute``), and templates are rendered without the
+request. Nothing here reads the session or the user, so a public response
+sets no cookie; it varies on the language cookie and Accept-Language, which
+choose its interface language.
 """
 
 from __future__ import annotations
@@ -31,34 +34,36 @@ from .feeds import FactCheckFeed
 from .freshness import Stamp, current_stamp
 from .jsonld import claim_review, script_json
 from .links import absolute, text_fragment_url
-from .page_cache import language_of, respond, with_language_headers, with_security_headers
+from .page_cache import key_of, language_of, respond, with_language_headers
 
 MAX_SLUG = 120
 
 
-def _page(request, stamp: Stamp, template: str, context: dict, *, status: int = 200):
+def _page(request, stamp: Stamp, template: str, context: dict, *, path: str, status: int = 200):
+    """A page of the public site; `path` is its own address (the canonical link, and
+    where the language switcher comes back to), never one read from the request."""
     scale = stamp.scale
     base = {
         "newsroom": conf.NEWSROOM_NAME,
         "scale": scale,
         "scale_lang": conf.SCALE_LANGUAGE,
         "verdict_css_url": f"{reverse('public:verdicts_css')}?v={scale.fingerprint}",
-        # The address without the query string (which is never echoed back),
-        # unless the view names the one that identifies the page.
-        "canonical_url": absolute(request, context.pop("canonical_path", request.path)),
+        "path": path,
+        "canonical_url": absolute(path) if status == 200 else "",
         "feed_url": reverse("public:feed"),
     }
     with translation.override(language_of(request)):
-        html = render_to_string(template, base | context, request=request)
+        # Without the request: a page must not depend on anything but its key.
+        html = render_to_string(template, base | context)
     return HttpResponse(html, status=status)
 
 
 def not_found(request, stamp: Stamp | None = None) -> HttpResponse:
     """The styled 404 of the public site; the same for every kind of unknown address."""
     stamp = stamp or current_stamp(request)
-    response = _page(request, stamp, "public/not_found.html", {}, status=404)
+    response = _page(request, stamp, "public/not_found.html", {}, path=request.path, status=404)
     response.headers["Cache-Control"] = "no-cache"
-    return with_language_headers(with_security_headers(response), language_of(request))
+    return with_language_headers(response, language_of(request))
 
 
 def _json(data, content_type="application/json") -> HttpResponse:
@@ -66,14 +71,14 @@ def _json(data, content_type="application/json") -> HttpResponse:
     return HttpResponse(text.encode("utf-8"), content_type=content_type)
 
 
-def _claim_review(request, stamp: Stamp, fc: FactCheck) -> dict:
+def _claim_review(stamp: Stamp, fc: FactCheck) -> dict:
     return claim_review(
         fc,
         scale=stamp.scale,
-        url=absolute(request, fc.path),
-        article_url=absolute(request, fc.place_in_article),
+        url=absolute(fc.path),
+        article_url=absolute(fc.place_in_article),
         newsroom=conf.NEWSROOM_NAME,
-        newsroom_url=absolute(request, reverse("public:home")),
+        newsroom_url=absolute(reverse("public:home")),
     )
 
 
@@ -87,8 +92,9 @@ def _rating_of(stamp: Stamp, fc: FactCheck):
 @require_safe
 def home(request):
     stamp = current_stamp(request)
-    number = params.page_number(request.GET)
-    verdict = params.verdict(request.GET, stamp.scale)
+    query = key_of(request).params
+    number = params.page_number(query)
+    verdict = params.verdict(query, stamp.scale)
     if number is params.INVALID or verdict is params.INVALID:
         return not_found(request, stamp)
 
@@ -122,11 +128,11 @@ def home(request):
                 "page_number": number,
                 "page_total": pages,
                 "page_query": f"verdict={verdict.slug}&" if verdict else "",
-                "canonical_path": _home_path(verdict, number),
             },
+            path=_home_path(verdict, number),
         )
 
-    return respond(request, stamp, ("home", number, verdict.slug if verdict else ""), render)
+    return respond(request, stamp, render)
 
 
 def _home_path(verdict, number: int) -> str:
@@ -136,7 +142,7 @@ def _home_path(verdict, number: int) -> str:
     return reverse("public:home") + ("?" + "&".join(query) if query else "")
 
 
-def _one_of(request, slug: str, kind: str, find, render_found) -> HttpResponse:
+def _one_of(request, slug: str, find, render_found) -> HttpResponse:
     """The page of one public object found by `slug`, or the styled 404.
 
     `find(slug)` returns the object or None; `render_found(stamp, found)`
@@ -153,7 +159,7 @@ def _one_of(request, slug: str, kind: str, find, render_found) -> HttpResponse:
             return not_found(request, stamp)
         return render_found(stamp, found)
 
-    return respond(request, stamp, (kind, slug), render)
+    return respond(request, stamp, render)
 
 
 @require_safe
@@ -186,9 +192,10 @@ def article(request, slug: str):
                 "annotations_url": reverse("public:annotations", args=[found.slug]),
                 "annotations_type": ANNOTATION_MEDIA_TYPE,
             },
+            path=reverse("public:article", args=[found.slug]),
         )
 
-    return _one_of(request, slug, "article", selectors.public_article, render)
+    return _one_of(request, slug, selectors.public_article, render)
 
 
 def _css_class(stamp: Stamp, fc: FactCheck) -> str:
@@ -200,7 +207,7 @@ def _css_class(stamp: Stamp, fc: FactCheck) -> str:
 def fact_check(request, slug: str):
     def render(stamp, fc):
         if fc.is_withdrawn:
-            return _page(request, stamp, "public/withdrawn.html", {"fc": fc})
+            return _page(request, stamp, "public/withdrawn.html", {"fc": fc}, path=fc.path)
         original = text_fragment_url(fc.article.url, fc.exact) if fc.article.url else ""
         return _page(
             request,
@@ -211,11 +218,12 @@ def fact_check(request, slug: str):
                 "rating": _rating_of(stamp, fc),
                 "notes": selectors.corrections_of(fc),
                 "original_url": original,
-                "claim_review": script_json(_claim_review(request, stamp, fc)),
+                "claim_review": script_json(_claim_review(stamp, fc)),
             },
+            path=fc.path,
         )
 
-    return _one_of(request, slug, "fact_check", selectors.fact_check, render)
+    return _one_of(request, slug, selectors.fact_check, render)
 
 
 @require_safe
@@ -224,8 +232,13 @@ def methodology(request):
     return respond(
         request,
         stamp,
-        ("methodology",),
-        lambda: _page(request, stamp, "public/methodology.html", {"nav": "methodology"}),
+        lambda: _page(
+            request,
+            stamp,
+            "public/methodology.html",
+            {"nav": "methodology"},
+            path=reverse("public:methodology"),
+        ),
     )
 
 
@@ -235,12 +248,12 @@ def corrections(request):
     return respond(
         request,
         stamp,
-        ("corrections",),
         lambda: _page(
             request,
             stamp,
             "public/corrections.html",
             {"nav": "corrections", "entries": selectors.all_corrections()},
+            path=reverse("public:corrections"),
         ),
     )
 
@@ -283,7 +296,7 @@ def set_language(request):
             httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
             samesite=settings.LANGUAGE_COOKIE_SAMESITE,
         )
-    return with_security_headers(response)
+    return response
 
 
 # -- machine-readable ------------------------------------------------------------
@@ -292,14 +305,14 @@ def set_language(request):
 @require_safe
 def feed(request):
     stamp = current_stamp(request)
-    return respond(request, stamp, ("feed",), lambda: FactCheckFeed()(request))
+    return respond(request, stamp, lambda: FactCheckFeed()(request))
 
 
 @require_safe
 def claim_reviews(request):
     """Every current ClaimReview, newest first, paginated: ``{"items": [...], "next": ...}``."""
     stamp = current_stamp(request)
-    number = params.page_number(request.GET)
+    number = params.page_number(key_of(request).params)
     if number is params.INVALID:
         return not_found(request, stamp)
 
@@ -310,7 +323,7 @@ def claim_reviews(request):
         if number > pages:
             return not_found(request, stamp)
         items = selectors.latest(rating_id=None, offset=(number - 1) * size, limit=size)
-        here = absolute(request, reverse("public:claim_reviews"))
+        here = absolute(reverse("public:claim_reviews"))
         links = {
             "next": f"{here}?page={number + 1}" if number < pages else None,
             "previous": f"{here}?page={number - 1}" if number > 1 else None,
@@ -321,7 +334,7 @@ def claim_reviews(request):
                 "page": number,
                 "pages": pages,
                 **links,
-                "items": [_claim_review(request, stamp, fc) for fc in items],
+                "items": [_claim_review(stamp, fc) for fc in items],
             }
         )
         link_header = ", ".join(f'<{url}>; rel="{rel}"' for rel, url in links.items() if url)
@@ -329,7 +342,7 @@ def claim_reviews(request):
             response.headers["Link"] = link_header.replace('rel="previous"', 'rel="prev"')
         return response
 
-    return respond(request, stamp, ("claim_reviews", number), render)
+    return respond(request, stamp, render)
 
 
 @require_safe
@@ -339,26 +352,25 @@ def annotations(request, slug: str):
             selectors.article_fact_checks(found),
             body=found.body,
             title=gettext("Fact-checks of “%(title)s”") % {"title": found.title},
-            collection_url=absolute(request, request.path),
-            article_url=absolute(request, reverse("public:article", args=[found.slug])),
-            url_for=lambda fc: absolute(request, fc.path),
+            collection_url=absolute(reverse("public:annotations", args=[found.slug])),
+            article_url=absolute(reverse("public:article", args=[found.slug])),
+            url_for=lambda fc: absolute(fc.path),
             newsroom=conf.NEWSROOM_NAME,
-            newsroom_url=absolute(request, reverse("public:home")),
+            newsroom_url=absolute(reverse("public:home")),
         )
         return _json(data, content_type=ANNOTATION_MEDIA_TYPE)
 
-    return _one_of(request, slug, "annotations", selectors.public_article, render)
+    return _one_of(request, slug, selectors.public_article, render)
 
 
 @require_safe
 def verdicts_css(request):
     """The scale's colours as CSS classes; immutable at its fingerprinted address."""
     stamp = current_stamp(request)
-    current = request.GET.get("v") == stamp.scale.fingerprint
+    current = key_of(request).params.get("v") == stamp.scale.fingerprint
     return respond(
         request,
         stamp,
-        ("verdicts.css", current),
         lambda: HttpResponse(stamp.scale.stylesheet, content_type="text/css; charset=utf-8"),
         cache_control="public, max-age=31536000, immutable" if current else "no-cache",
     )

@@ -95,6 +95,7 @@ class Command(BaseCommand):
             "DEBUG": "0",
             "SECRET_KEY": secrets.token_urlsafe(50),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "SITE_URL": f"http://127.0.0.1:{options['port']}",
             "SECURE_SSL_REDIRECT": "0",
             "STATIC_ROOT": str(self.static_root),
             "STATIC_PLAIN": "0",
