@@ -11,8 +11,8 @@ class ClaimsConfig(AppConfig):
 
         # Registered here, once every app is loaded: the mail transport check
         # (notifications.E001), the task queue's admin in place of the
-        # package's, and the verdict cards' fonts (deploy check).
+        # package's, the SITE_URL check, and the verdict cards' fonts (deploy check).
         from . import cards, notifications, task_admin  # noqa: F401
+        from .public import checks as site_url_check  # noqa: F401
 
         checks.register(cards.check_fonts, checks.Tags.compatibility, deploy=True)
-        from .public import checks as _site_url_check  # noqa: F401 - the SITE_URL check
