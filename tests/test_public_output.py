@@ -172,6 +172,20 @@ def test_web_annotations_of_an_article(client):
     page = data["first"]
     assert page["type"] == "AnnotationPage" and page["startIndex"] == 0
     assert page["id"] == f"{base}annotations.jsonld#page-1"
+    assert data["last"] == page["id"]
+    assert page["partOf"] == {
+        "id": data["id"],
+        "type": "AnnotationCollection",
+        "label": data["label"],
+        "total": 2,
+    }
+    newsroom = {
+        "id": f"{SITE}/#newsroom",
+        "type": "Organization",
+        "name": "The Fact-Check Desk",
+        "homepage": f"{SITE}/",
+    }
+    assert data["creator"] == newsroom
     items = page["items"]
     assert len(items) == 2  # in text order
     for item, claim, label in ((items[0], first, "À nuancer"), (items[1], second, "Vrai")):
@@ -184,11 +198,7 @@ def test_web_annotations_of_an_article(client):
             "motivation": "assessing",
             "created": local_iso(version.approved_at),
             "modified": local_iso(version.approved_at),
-            "creator": {
-                "type": "Organization",
-                "name": "The Fact-Check Desk",
-                "homepage": f"{SITE}/",
-            },
+            "creator": newsroom,
             "body": [
                 {
                     "type": "TextualBody",
@@ -214,12 +224,20 @@ def test_web_annotations_of_an_article(client):
                 "source": base,
                 "selector": [
                     {
-                        "type": "TextQuoteSelector",
-                        "exact": article.body[start:end],
-                        "prefix": article.body[max(0, start - CONTEXT_CHARS) : start],
-                        "suffix": article.body[end : end + CONTEXT_CHARS],
+                        "type": "CssSelector",
+                        "value": "#article-text",
+                        "refinedBy": {
+                            "type": "TextQuoteSelector",
+                            "exact": article.body[start:end],
+                            "prefix": article.body[max(0, start - CONTEXT_CHARS) : start],
+                            "suffix": article.body[end : end + CONTEXT_CHARS],
+                        },
                     },
-                    {"type": "TextPositionSelector", "start": start, "end": end},
+                    {
+                        "type": "CssSelector",
+                        "value": "#article-text",
+                        "refinedBy": {"type": "TextPositionSelector", "start": start, "end": end},
+                    },
                 ],
             },
         }
@@ -232,7 +250,7 @@ def test_annotation_offsets_count_code_points_past_an_emoji(client):
     claim = published_claim(article, (start, start + len("la Terre est plate")), text="Emoji")
     data = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
     (item,) = data["first"]["items"]
-    quote, position = item["target"]["selector"]
+    quote, position = (selector["refinedBy"] for selector in item["target"]["selector"])
     assert position == {"type": "TextPositionSelector", "start": start, "end": claim.end}
     assert body[position["start"] : position["end"]] == quote["exact"] == "la Terre est plate"
     assert quote["prefix"] == body[:start]

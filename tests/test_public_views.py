@@ -59,7 +59,9 @@ class ArticleText(HTMLParser):
         self.paragraphs: list[dict] = []
         self.links: list[dict] = []
         self.marks: list[dict] = []
+        self.text = ""  # the element's whole text (its textContent)
         self._link = None
+        self._in_paragraph = False
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
@@ -72,6 +74,7 @@ class ArticleText(HTMLParser):
             self.depth += 1
         if tag == "p":
             self.paragraphs.append({"offset": int(attrs["data-offset"]), "text": ""})
+            self._in_paragraph = True
         elif tag == "a":
             self._link = dict(attrs, text="")
             self.links.append(self._link)
@@ -83,9 +86,13 @@ class ArticleText(HTMLParser):
             self.depth -= 1
         if tag == "a":
             self._link = None
+        if tag == "p":
+            self._in_paragraph = False
 
     def handle_data(self, data):
-        if self.depth and self.paragraphs:
+        if self.depth:
+            self.text += data
+        if self.depth and self._in_paragraph:
             self.paragraphs[-1]["text"] += data
             if self._link is not None:
                 self._link["text"] += data
@@ -195,6 +202,8 @@ def test_article_text_is_intact_and_every_highlight_links_to_its_fact_check(
     assert [(p["offset"], p["text"]) for p in parsed.paragraphs] == [
         (a, article.body[a:b]) for a, b in spans
     ]
+    # Between them, the body's blank line: the element's text is the body (annotations).
+    assert parsed.text == article.body
     links = {link["href"]: link for link in parsed.links}
     for n, claim in enumerate((first, second), 1):
         link = links[f"/fact-checks/{claim.slug}/"]

@@ -14,6 +14,13 @@ every ``<mark>`` wrapped in a link to its fact-check:
 - overlapping claims are cut into pieces as on the desk, each piece linking
   to its innermost claim and listing all of its claims in ``data-claims``.
 
+The element's text is the body itself: paragraphs are separated by the
+body's own blank line (``"\n\n"``, a whitespace text node between two
+``<p>`` that renders as nothing), so the ``textContent`` of
+``#article-text`` equals the canonical body, character for character. The
+Web Annotations (``annotations``) count their offsets and take their quote
+context in that text, which is what an annotation client reads in the page.
+
 Claims are numbered 1..n in text order for this page only: ``data-claims``
 holds those numbers, never a database id, so nothing counts or identifies
 claims readers cannot see.
@@ -23,10 +30,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.utils.safestring import SafeString
+from django.utils.safestring import SafeString, mark_safe
 
 from ..rendering import Highlight, render_article
+from ..text import paragraph_spans
 from .factchecks import FactCheck
+
+# What the Web Annotations' selectors scope to (``annotations``).
+ARTICLE_TEXT_SELECTOR = "#article-text"
+PARAGRAPH_SEPARATOR = "\n\n"
+
+
+def text_content(body: str) -> str:
+    """The ``textContent`` of the rendered article: ``body`` itself when it is canonical."""
+    return PARAGRAPH_SEPARATOR.join(body[start:end] for start, end in paragraph_spans(body))
 
 
 def render_public_article(
@@ -55,4 +72,6 @@ def render_public_article(
             seen.add(n)
         return attrs
 
-    return render_article(body, [], highlights, focusable_sentences=False, mark_link=link)
+    html = render_article(body, [], highlights, focusable_sentences=False, mark_link=link)
+    # Every piece of text in `html` is escaped, so "</p><p" only occurs between paragraphs.
+    return mark_safe(f"</p>{PARAGRAPH_SEPARATOR}<p".join(html.split("</p><p")))  # noqa: S308

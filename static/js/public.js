@@ -92,6 +92,9 @@
   function closePanel(returnFocus) {
     if (!panel || panel.hidden) return;
     panel.hidden = true;
+    // Out of #article-text again: its textContent is the article's text, which
+    // the Web Annotations' selectors count in (an annotation client may re-anchor).
+    panel.remove();
     const link = opener;
     opener = null;
     if (link) {
