@@ -13,6 +13,7 @@ AnnotationCollection per article, its items embedded in the first page.
 from __future__ import annotations
 
 from ..anchoring import make_anchor, to_web_annotation_selectors
+from . import conf
 from .factchecks import FactCheck
 from .jsonld import iso
 
@@ -43,7 +44,7 @@ def annotation(
                 "purpose": "assessing",
                 "value": fc.rating_label,
                 "format": "text/plain",
-                "language": language,
+                "language": conf.SCALE_LANGUAGE,  # the scale's label, not the article's words
             },
             {
                 "type": "TextualBody",
