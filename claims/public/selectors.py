@@ -110,7 +110,10 @@ def latest_public(*, offset: int, limit: int) -> list[FactCheck]:
 
 # When a fact-check last changed for readers: its withdrawal, else its last approval.
 _LAST_CHANGE = Case(
-    When(status=ClaimStatus.WITHDRAWN, then=Coalesce("withdrawn_at", "current_version__approved_at")),
+    When(
+        status=ClaimStatus.WITHDRAWN,
+        then=Coalesce("withdrawn_at", "current_version__approved_at"),
+    ),
     default=F("current_version__approved_at"),
 )
 
@@ -270,8 +273,4 @@ def sitemap_articles() -> list[tuple[str, object]]:
 
 def sitemap_fact_checks() -> list[tuple[str, object]]:
     """(slug, last approval) of every current fact-check; withdrawn ones are not listed."""
-    return list(
-        _current()
-        .order_by("slug")
-        .values_list("slug", "current_version__approved_at")
-    )
+    return list(_current().order_by("slug").values_list("slug", "current_version__approved_at"))

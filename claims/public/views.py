@@ -290,6 +290,7 @@ def card(request, slug: str):
     key, png = card_png(_card(stamp, found))
     current = key_of(request).params.get("v") == key
     response = HttpResponse(png, content_type="image/png")
+    response.headers["Content-Language"] = found.article.language  # the card's words
     response.headers["ETag"] = f'"{key}"'
     response.headers["Cache-Control"] = (
         "public, max-age=31536000, immutable" if current else "no-cache"

@@ -16,9 +16,7 @@ from .access import desk_view
 def card(request, claim_id: int):
     """The card readers' social networks show: the published version's, never the draft's."""
     claim = (
-        Claim.objects.select_related(
-            "current_version__rating", "current_version__claim__article"
-        )
+        Claim.objects.select_related("current_version__rating", "current_version__claim__article")
         .filter(pk=claim_id, current_version__isnull=False)
         .exclude(status=ClaimStatus.WITHDRAWN)
         .first()
