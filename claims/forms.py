@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Claim, Source
+from .public.jsonld import CLAIM_REVIEWED_CHARS, claim_reviewed_is_long
 from .text import MAX_BODY_CHARS, TextImportError, canonicalize, check_body_length, decode_upload
 from .validators import web_url_validator
 
@@ -116,8 +117,22 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
         raise NotImplementedError("use claims.services.create_article")
 
 
+STATEMENT_WARNING_ID = "statement-length-warning"
+
+
 class ClaimForm(DeskFormMixin, forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    @property
+    def statement_warning(self) -> str:
+        """A warning, not a refusal, when the claim is longer than aggregators show."""
+        value = self["statement"].value() or ""
+        if not claim_reviewed_is_long(str(value)):
+            return ""
+        return _(
+            "Fact-check search engines show about %(limit)s characters of the claim; "
+            "this one has %(count)s. A shorter sentence reads better there."
+        ) % {"limit": CLAIM_REVIEWED_CHARS, "count": len(" ".join(str(value).split()))}
 
     class Meta:
         model = Claim
@@ -155,6 +170,11 @@ class ClaimForm(DeskFormMixin, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.statement_warning:
+            # Read with the field: its help text, then the warning.
+            self.fields["statement"].widget.attrs["aria-describedby"] = (
+                f"{self['statement'].auto_id}_helptext {STATEMENT_WARNING_ID}"
+            )
         self.fields["rating"].empty_label = _("No verdict yet")
         self.fields["claimant_kind"].choices = [
             ("", _("Not stated")),

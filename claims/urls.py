@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotate, desk, review
+from .views import annotate, cards, desk, review
 
 app_name = "desk"
 
@@ -12,6 +12,7 @@ urlpatterns = [
     path("claims/<int:claim_id>/", annotate.claim_panel, name="claim"),
     path("claims/<int:claim_id>/anchor/", annotate.claim_anchor, name="claim_anchor"),
     path("claims/<int:claim_id>/delete/", annotate.claim_delete, name="claim_delete"),
+    path("claims/<int:claim_id>/card.png", cards.card, name="card"),
     path("claims/<int:claim_id>/transition/", review.transition, name="transition"),
     path("review/", review.queue, name="review_queue"),
     path("review/<int:claim_id>/", review.review, name="review"),

@@ -48,6 +48,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    # /sitemap.xml (claims/public/sitemaps.py); its domain is SITE_URL's, not contrib.sites'.
+    "django.contrib.sitemaps",
     "django_htmx",
     # Login throttling (see "Logins" below).
     "axes",

@@ -227,22 +227,26 @@ def test_fact_check_pages_show_the_last_published_version(client, newsroom):
         assert "Updates and corrections" not in html  # the pending note is not published
 
 
-def test_machine_readable_output_counts_only_current_fact_checks(client, newsroom):
+def test_machine_readable_output_counts_only_published_fact_checks(client, newsroom):
+    """Published versions only; the withdrawn one stays, marked withdrawn, without its verdict."""
     data = json.loads(client.get("/claim-reviews.json").content)
-    assert data["count"] == 4
+    assert data["count"] == 5
     reviewed = {item["claimReviewed"] for item in data["items"]}
     assert reviewed == {
         "Stable statement",
         "update_draft statement",
         "update_in_review statement",
         "update_changes_requested statement",
+        "Retired statement",
     }
+    (retired,) = [i for i in data["items"] if i["claimReviewed"] == "Retired statement"]
+    assert retired["creativeWorkStatus"] == "Withdrawn" and "reviewRating" not in retired
     annotations = json.loads(
         client.get(f"/articles/{newsroom['public'].slug}/annotations.jsonld").content
     )
     assert annotations["total"] == 4
     feed = client.get("/fact-checks.atom").content.decode()
-    assert feed.count("<entry>") == 4 and "Retired statement" not in feed
+    assert feed.count("<entry>") == 5 and "Withdrawn: Retired statement" in feed
 
 
 def test_the_withdrawn_fact_check_says_only_when_and_why(client, newsroom):

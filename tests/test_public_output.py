@@ -55,6 +55,14 @@ def test_claim_review_of_an_ordinal_verdict(client):
     html = client.get(f"/fact-checks/{claim.slug}/").content.decode()
     (review,) = ld_json(html)
     url = f"{SITE}/fact-checks/{claim.slug}/"
+    original = {
+        "@type": "NewsArticle",
+        "url": "https://news.example.org/original",
+        "headline": "Article public",
+        "inLanguage": "fr",
+        "datePublished": "2025-02-11",
+        "publisher": {"@type": "Organization", "name": "Le Quotidien"},
+    }
     assert review == {
         "@context": "https://schema.org",
         "@type": "ClaimReview",
@@ -63,6 +71,7 @@ def test_claim_review_of_an_ordinal_verdict(client):
         "claimReviewed": "Ordinal v2 statement",
         "reviewRating": {
             "@type": "Rating",
+            "name": "Inexact",
             "alternateName": "Inexact",
             "ratingValue": 2,
             "bestRating": 5,
@@ -70,16 +79,11 @@ def test_claim_review_of_an_ordinal_verdict(client):
         },
         "itemReviewed": {
             "@type": "Claim",
-            "author": {"name": "Ordinal v2 claimant"},
+            "author": {"@type": "Thing", "name": "Ordinal v2 claimant"},
             "datePublished": "2025-02-10",
-            "appearance": {
-                "@type": "NewsArticle",
-                "url": "https://news.example.org/original",
-                "headline": "Article public",
-                "inLanguage": "fr",
-                "datePublished": "2025-02-11",
-                "publisher": {"@type": "Organization", "name": "Le Quotidien"},
-            },
+            "inLanguage": "fr",
+            "firstAppearance": original,
+            "appearance": original,
         },
         "author": {
             "@type": "Organization",
@@ -134,11 +138,23 @@ def test_claim_review_of_a_non_ordinal_verdict_has_no_value(client):
     article = make_article()  # no original URL
     claim = published_claim(article, sentence(article, 3), text="Trompe", verdict="Trompeur")
     (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
-    assert review["reviewRating"] == {"@type": "Rating", "alternateName": "Trompeur"}
-    # Without an original address, the appearance is our copy of the article.
-    assert review["itemReviewed"]["appearance"]["url"] == (
-        f"{SITE}/articles/{article.slug}/#fc-{claim.slug}"
-    )
+    assert review["reviewRating"] == {
+        "@type": "Rating",
+        "name": "Trompeur",
+        "alternateName": "Trompeur",
+    }
+    # Without an original address, the article is described without one, and no
+    # appearance is claimed: our copy is not where the claim was made.
+    claim_node = review["itemReviewed"]
+    assert "appearance" not in claim_node
+    assert claim_node["firstAppearance"] == {
+        "@type": "NewsArticle",
+        "headline": "Article public",
+        "inLanguage": "fr",
+        "datePublished": "2025-02-11",
+        "publisher": {"@type": "Organization", "name": "Le Quotidien"},
+    }
+    assert SITE not in json.dumps(claim_node)
     assert review["datePublished"] == review["dateModified"]
 
 

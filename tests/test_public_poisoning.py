@@ -58,6 +58,9 @@ def plain_paths(article, claim) -> list[str]:
         f"/articles/{article.slug}/",
         f"/articles/{article.slug}/annotations.jsonld",
         f"/fact-checks/{claim.slug}/",
+        f"/fact-checks/{claim.slug}/card.png",
+        "/sitemap.xml",
+        "/robots.txt",
     ]
 
 

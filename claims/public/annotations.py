@@ -24,6 +24,7 @@ page, which is both ``first`` and ``last`` and says what it is ``partOf``.
 from __future__ import annotations
 
 from ..anchoring import make_anchor, to_web_annotation_selectors
+from . import conf
 from .article_html import ARTICLE_TEXT_SELECTOR
 from .factchecks import FactCheck
 from .jsonld import iso
@@ -73,7 +74,7 @@ def annotation(
                 "purpose": "assessing",
                 "value": fc.rating_label,
                 "format": "text/plain",
-                "language": language,
+                "language": conf.SCALE_LANGUAGE,  # the scale's label, not the article's words
             },
             {
                 "type": "TextualBody",

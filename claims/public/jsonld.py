@@ -14,10 +14,15 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import ClaimantKind
+from . import conf
 from .factchecks import FactCheck
 from .scale import Scale
 
 SCHEMA_ORG = "https://schema.org"
+# Google shows this many characters of claimReviewed; the desk warns past it.
+CLAIM_REVIEWED_CHARS = 75
+# creativeWorkStatus of a withdrawn review (schema.org gives examples, not a list).
+WITHDRAWN = "Withdrawn"
 AUTHOR_TYPES = {ClaimantKind.PERSON: "Person", ClaimantKind.ORGANISATION: "Organization"}
 
 
@@ -26,37 +31,31 @@ def claim_review(
     *,
     scale: Scale,
     url: str,
-    article_url: str,
     newsroom: str,
     newsroom_url: str,
 ) -> dict:
     """The ClaimReview of a current (not withdrawn) fact-check.
 
     `url` is the fact-check page, on SITE_URL; with a fragment it is also the
-    review's ``@id``. `article_url` is our copy of the article with the
-    highlight (the claim's appearance when the original has no address).
-    ``itemReviewed.author`` is a Person or an Organization as the desk
-    recorded it; a version approved without that carries a name only.
+    review's ``@id``. Our copy of the article is never the claim's
+    appearance: ``firstAppearance`` and ``appearance`` are the original
+    article (``original_article``).
+    ``claimReviewed`` is the statement as approved, never cut: the desk
+    warns when it is longer than aggregators show (``CLAIM_REVIEWED_CHARS``).
     """
-    rating = {"@type": "Rating", "alternateName": fc.rating_label}
+    rating = {"@type": "Rating", "name": fc.rating_label, "alternateName": fc.rating_label}
     if fc.rating_value is not None and scale.best is not None:
         rating["ratingValue"] = fc.rating_value
         rating["bestRating"] = scale.best
         rating["worstRating"] = scale.worst
-    appearance = {
-        "@type": "NewsArticle",
-        "url": fc.article.url or article_url,
-        "headline": fc.article.title,
+    claim = {
+        "@type": "Claim",
+        "author": claimant(fc),
         "inLanguage": fc.article.language,
+        "firstAppearance": original_article(fc),
     }
-    if fc.article.published_on:
-        appearance["datePublished"] = fc.article.published_on.isoformat()
-    if fc.article.outlet:
-        appearance["publisher"] = {"@type": "Organization", "name": fc.article.outlet}
-    author = {"name": fc.claimant}
-    if fc.claimant_kind in AUTHOR_TYPES:
-        author = {"@type": AUTHOR_TYPES[fc.claimant_kind], **author}
-    claim = {"@type": "Claim", "author": author, "appearance": appearance}
+    if fc.article.url:
+        claim["appearance"] = original_article(fc)
     if fc.claim_date:
         claim["datePublished"] = fc.claim_date.isoformat()
     return {
@@ -70,8 +69,76 @@ def claim_review(
         "author": {"@type": "Organization", "name": newsroom, "url": newsroom_url},
         "datePublished": iso(fc.first_published_at),
         "dateModified": iso(fc.updated_at),
+        # The language of the review's words that machines show: the verdict label,
+        # which is the scale's (NEWSROOM_LANGUAGE), not the article's.
+        "inLanguage": conf.SCALE_LANGUAGE,
+    }
+
+
+def withdrawn_claim_review(fc: FactCheck, *, url: str, newsroom: str, newsroom_url: str) -> dict:
+    """What stays of a withdrawn fact-check in the JSON list: the same ``@id``, marked
+    withdrawn, with the date and the reason, and no verdict.
+
+    An aggregator that ingested the review finds it again by its ``@id`` and
+    learns that it was withdrawn, when and why, in schema.org terms:
+    ``creativeWorkStatus`` "Withdrawn", ``dateModified`` the withdrawal, and
+    the reason as a dated ``CorrectionComment``. The verdict, ruling and
+    sources are gone, as on the page.
+    """
+    when = iso(fc.withdrawn_at)
+    correction = {"@type": "CorrectionComment", "datePublished": when}
+    if fc.withdrawn_reason:
+        correction["text"] = fc.withdrawn_reason
+    return {
+        "@context": SCHEMA_ORG,
+        "@type": "ClaimReview",
+        "@id": f"{url}#claim-review",
+        "url": url,
+        "claimReviewed": fc.statement,
+        "creativeWorkStatus": WITHDRAWN,
+        "correction": correction,
+        "author": {"@type": "Organization", "name": newsroom, "url": newsroom_url},
+        "datePublished": iso(fc.first_published_at),
+        "dateModified": when,
         "inLanguage": fc.article.language,
     }
+
+
+def original_article(fc: FactCheck) -> dict:
+    """The article the claim was made in, as its outlet published it.
+
+    With its original address when the desk recorded one; without one, it is
+    described (headline, outlet, date) but given no ``url``: our copy is not
+    where the claim appeared, and saying it was would send aggregators to us
+    as the claim's source.
+    """
+    article = {
+        "@type": "NewsArticle",
+        "headline": fc.article.title,
+        "inLanguage": fc.article.language,
+    }
+    if fc.article.url:
+        article["url"] = fc.article.url
+    if fc.article.published_on:
+        article["datePublished"] = fc.article.published_on.isoformat()
+    if fc.article.outlet:
+        article["publisher"] = {"@type": "Organization", "name": fc.article.outlet}
+    return article
+
+
+def claimant(fc: FactCheck) -> dict:
+    """Who made the claim: a Person or an Organization as the desk recorded it.
+
+    When the kind was not recorded, a ``Thing``: schema.org's own supertype of
+    both, so the node is typed without saying something the desk does not
+    know (a Person that is a ministry, or the reverse).
+    """
+    return {"@type": AUTHOR_TYPES.get(fc.claimant_kind, "Thing"), "name": fc.claimant}
+
+
+def claim_reviewed_is_long(statement: str) -> bool:
+    """Whether a statement is longer than aggregators show of ``claimReviewed``."""
+    return len(" ".join(statement.split())) > CLAIM_REVIEWED_CHARS
 
 
 def iso(moment) -> str:

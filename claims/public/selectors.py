@@ -9,7 +9,8 @@ counted, listed, linked or numbered.
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Subquery
+from django.db.models import Case, Count, Exists, F, OuterRef, Subquery, When
+from django.db.models.functions import Coalesce
 
 from ..models import Article, Claim, ClaimStatus, ClaimVersion
 from .factchecks import CorrectionNote, FactCheck, Withdrawal, fact_check_from_claim
@@ -93,6 +94,35 @@ def latest(*, rating_id: int | None, offset: int, limit: int) -> list[FactCheck]
         queryset = queryset.filter(current_version__rating_id=rating_id)
     rows = _latest_first(_with_versions(queryset))[offset : offset + limit]
     return [fact_check_from_claim(c) for c in rows]
+
+
+def public_count() -> int:
+    """How many fact-checks were ever published, withdrawn ones included."""
+    return _public_claims().count()
+
+
+def latest_public(*, offset: int, limit: int) -> list[FactCheck]:
+    """Every published fact-check, withdrawn ones included, newest first publication first:
+    the JSON list, where a withdrawal stays as a withdrawn item."""
+    rows = _latest_first(_with_versions(_public_claims()))[offset : offset + limit]
+    return [fact_check_from_claim(c) for c in rows]
+
+
+# When a fact-check last changed for readers: its withdrawal, else its last approval.
+_LAST_CHANGE = Case(
+    When(
+        status=ClaimStatus.WITHDRAWN,
+        then=Coalesce("withdrawn_at", "current_version__approved_at"),
+    ),
+    default=F("current_version__approved_at"),
+)
+
+
+def latest_changes(*, limit: int) -> list[FactCheck]:
+    """Published fact-checks, withdrawn ones included, last changed first: the feed,
+    where an update or a withdrawal brings the entry back to the top."""
+    rows = _with_versions(_public_claims()).annotate(last_change=_LAST_CHANGE)
+    return [fact_check_from_claim(c) for c in rows.order_by("-last_change", "-pk")[:limit]]
 
 
 def fact_check(slug: str) -> FactCheck | None:
@@ -221,3 +251,26 @@ def all_corrections() -> list[CorrectionNote | Withdrawal]:
     ]
     entries.sort(key=lambda e: e.date, reverse=True)
     return entries
+
+
+def sitemap_articles() -> list[tuple[str, object]]:
+    """(slug, last change) of every public article: its own edits, and the approvals
+    and withdrawals of its fact-checks, which change what its page shows."""
+    published = _public_claims().filter(article=OuterRef("pk"))
+    last_claim = Subquery(
+        published.annotate(last_change=_LAST_CHANGE)
+        .order_by("-last_change")
+        .values("last_change")[:1]
+    )
+    rows = (
+        Article.objects.filter(Exists(published))
+        .annotate(last_claim=last_claim)
+        .order_by("slug")
+        .values_list("slug", "updated_at", "last_claim")
+    )
+    return [(slug, max(d for d in (edited, claimed) if d)) for slug, edited, claimed in rows]
+
+
+def sitemap_fact_checks() -> list[tuple[str, object]]:
+    """(slug, last approval) of every current fact-check; withdrawn ones are not listed."""
+    return list(_current().order_by("slug").values_list("slug", "current_version__approved_at"))

@@ -19,12 +19,15 @@ from django.conf import settings
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
+from django.utils.cache import get_conditional_response
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext
 from django.views.decorators.http import require_safe
 
-from . import conf, params, selectors
+from ..card_cache import card_png
+from ..cards import FALLBACK_COLOUR, HEIGHT, WIDTH, Card, card_alt_text, card_key
+from . import conf, params, selectors, sitemaps
 from .annotations import MEDIA_TYPE as ANNOTATION_MEDIA_TYPE
 from .annotations import collection as annotation_collection
 from .annotations import is_anchored
@@ -32,7 +35,7 @@ from .article_html import render_public_article
 from .factchecks import FactCheck
 from .feeds import FactCheckFeed
 from .freshness import Stamp, current_stamp
-from .jsonld import claim_review, script_json
+from .jsonld import claim_review, script_json, withdrawn_claim_review
 from .links import absolute, text_fragment_url
 from .page_cache import key_of, language_of, respond, with_language_headers
 
@@ -68,15 +71,30 @@ def not_found(request, stamp: Stamp | None = None) -> HttpResponse:
 
 def _json(data, content_type="application/json") -> HttpResponse:
     text = json.dumps(data, ensure_ascii=False, indent=1)
-    return HttpResponse(text.encode("utf-8"), content_type=content_type)
+    return readable_anywhere(HttpResponse(text.encode("utf-8"), content_type=content_type))
+
+
+def readable_anywhere(response: HttpResponse) -> HttpResponse:
+    """Let scripts on any origin read this response (CORS): for the machine-readable
+    outputs only (JSON, JSON-LD, Atom), which are public and carry no credentials,
+    so that browser-based annotation clients and aggregators can fetch them. Never
+    on HTML: a page is for reading, not for other sites' scripts."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
 
 
 def _claim_review(stamp: Stamp, fc: FactCheck) -> dict:
+    if fc.is_withdrawn:
+        return withdrawn_claim_review(
+            fc,
+            url=absolute(fc.path),
+            newsroom=conf.NEWSROOM_NAME,
+            newsroom_url=absolute(reverse("public:home")),
+        )
     return claim_review(
         fc,
         scale=stamp.scale,
         url=absolute(fc.path),
-        article_url=absolute(fc.place_in_article),
         newsroom=conf.NEWSROOM_NAME,
         newsroom_url=absolute(reverse("public:home")),
     )
@@ -219,11 +237,92 @@ def fact_check(request, slug: str):
                 "notes": selectors.corrections_of(fc),
                 "original_url": original,
                 "claim_review": script_json(_claim_review(stamp, fc)),
+                "card": _card_meta(stamp, fc),
             },
             path=fc.path,
         )
 
     return _one_of(request, slug, selectors.fact_check, render)
+
+
+def _card(stamp: Stamp, fc: FactCheck) -> Card:
+    """The verdict card of a published fact-check, as ``cards.card_for_version`` makes it
+    from the version: the same fields, from what the page shows."""
+    rating = _rating_of(stamp, fc)
+    return Card(
+        quote=fc.exact or fc.statement,
+        claimant=fc.claimant,
+        verdict=fc.rating_label,
+        colour=rating.colour if rating else FALLBACK_COLOUR,
+        newsroom=conf.NEWSROOM_NAME,
+        date=timezone.localtime(fc.updated_at).date(),
+        language=fc.article.language,
+    )
+
+
+def _card_meta(stamp: Stamp, fc: FactCheck) -> dict:
+    card = _card(stamp, fc)
+    url = absolute(reverse("public:card", args=[fc.slug]))
+    # The key in the address: a new version is a new address, so social networks'
+    # caches of the old image cannot outlive it.
+    return {
+        "url": f"{url}?v={card_key(card)}",
+        "alt": card_alt_text(card),
+        "width": WIDTH,
+        "height": HEIGHT,
+    }
+
+
+@require_safe
+def card(request, slug: str):
+    """A published fact-check's verdict card (PNG), for ``og:image``; 404 once withdrawn.
+
+    Not a stored page: the PNG is kept by its card key (``card_cache``), and
+    is the same whatever the reader's language or host. At its versioned
+    address (``?v=<key>``, the og:image) it never changes, and caches may
+    keep it for good; elsewhere they must ask again (``no-cache``), and get a
+    304 while it is the same card.
+    """
+    stamp = current_stamp(request)
+    found = selectors.fact_check(slug) if len(slug) <= MAX_SLUG else None
+    if found is None or found.is_withdrawn:
+        return not_found(request, stamp)
+    key, png = card_png(_card(stamp, found))
+    current = key_of(request).params.get("v") == key
+    response = HttpResponse(png, content_type="image/png")
+    response.headers["Content-Language"] = found.article.language  # the card's words
+    response.headers["ETag"] = f'"{key}"'
+    response.headers["Cache-Control"] = (
+        "public, max-age=31536000, immutable" if current else "no-cache"
+    )
+    return get_conditional_response(request, etag=response.headers["ETag"], response=response)
+
+
+@require_safe
+def sitemap(request):
+    """``/sitemap.xml``: every public article and current fact-check (``sitemaps``)."""
+    stamp = current_stamp(request)
+
+    def render():
+        # The framework's own template, rendered without the request like every page.
+        xml = render_to_string("sitemap.xml", {"urlset": sitemaps.urlset()})
+        response = HttpResponse(xml, content_type="application/xml")
+        response.headers["X-Robots-Tag"] = "noindex, noodp, noarchive"  # as the framework's view
+        return response
+
+    return respond(request, stamp, render)
+
+
+@require_safe
+def robots(request):
+    """``/robots.txt``: the sitemap's address, and no crawling of the desk or the admin."""
+    stamp = current_stamp(request)
+    text = sitemaps.robots_txt(absolute(reverse("public:sitemap")))
+    return respond(
+        request,
+        stamp,
+        lambda: HttpResponse(text, content_type="text/plain; charset=utf-8"),
+    )
 
 
 @require_safe
@@ -305,24 +404,29 @@ def set_language(request):
 @require_safe
 def feed(request):
     stamp = current_stamp(request)
-    return respond(request, stamp, lambda: FactCheckFeed()(request))
+    return respond(request, stamp, lambda: readable_anywhere(FactCheckFeed()(request)))
 
 
 @require_safe
 def claim_reviews(request):
-    """Every current ClaimReview, newest first, paginated: ``{"items": [...], "next": ...}``."""
+    """Every ClaimReview, newest first, paginated: ``{"items": [...], "next": ...}``.
+
+    Withdrawn fact-checks stay in the list, marked withdrawn, with the date and
+    the reason (``jsonld.withdrawn_claim_review``), so that an aggregator that
+    ingested the verdict learns of the withdrawal.
+    """
     stamp = current_stamp(request)
     number = params.page_number(key_of(request).params)
     if number is params.INVALID:
         return not_found(request, stamp)
 
     def render():
-        total = sum(selectors.verdict_counts().values())
+        total = selectors.public_count()
         size = conf.CLAIM_REVIEWS_PAGE_SIZE
         pages = params.page_count(total, size)
         if number > pages:
             return not_found(request, stamp)
-        items = selectors.latest(rating_id=None, offset=(number - 1) * size, limit=size)
+        items = selectors.latest_public(offset=(number - 1) * size, limit=size)
         here = absolute(reverse("public:claim_reviews"))
         links = {
             "next": f"{here}?page={number + 1}" if number < pages else None,
