@@ -40,6 +40,7 @@ def ids(errors) -> list[str]:
     return [error.id for error in errors]
 
 
+@pytest.mark.django_db  # all checks run: some ask the database backend for its features
 @override_settings(DEBUG=False, SITE_URL="")
 def test_the_check_requires_site_url_with_debug_off():
     (error,) = site_url_is_set()
