@@ -53,7 +53,8 @@ CANDIDATE_SIMILARITY = 0.5  # share of the claim's tokens a changed candidate mu
 CONTEXT_MARGIN = 0.15  # how much better than every other copy an inserted copy must fit
 CONTEXT_ENOUGH = 0.5  # context similarity that confirms a short quote's new place
 LONG_QUOTE_WORDS = 8  # a quote this long in inserted text is a move even with new context
-INSERTED_SHARE = 0.8  # share of a copy's tokens the diff must show as inserted
+INSERTED_SHARE = 0.8
+EDITED_COPY_SIMILARITY = 0.7  # an edited copy found in inserted text must be this close
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\s\"»”’)]*\s|\n")
 _NUMBER_WORDS = {
@@ -243,9 +244,25 @@ def _sentence_around(body: str, start: int, end: int) -> str:
 
 
 def _context_score(body: str, start: int, end: int, anchor: Anchor) -> float:
+    """How alike the text around ``body[start:end]`` is to the anchor's prefix and suffix.
+
+    Character similarity, except that context equal modulo whitespace and quote style
+    (the far edge of each window aside, where a word may be cut) scores 1 at no cost.
+    """
     before = body[max(0, start - len(anchor.prefix)) : start]
     after = body[end : end + len(anchor.suffix)]
-    return (_similarity(anchor.prefix, before) + _similarity(anchor.suffix, after)) / 2
+    scores = []
+    for old, new, tail in ((anchor.prefix, before, True), (anchor.suffix, after, False)):
+        if old == new:
+            scores.append(1.0)
+            continue
+        a, b = normalized(old), normalized(new)
+        k = min(len(a), len(b)) - 1
+        if k > 0 and (a[-k:] == b[-k:] if tail else a[:k] == b[:k]):
+            scores.append(1.0)
+        else:
+            scores.append(_similarity(old, new))
+    return sum(scores) / 2
 
 
 def _quote_pattern(exact: str) -> re.Pattern[str]:
@@ -275,8 +292,14 @@ class _Reanchorer:
         self.al = _align(old_body, new_body)
         # prefix sums of inserted new tokens, for "how much of this copy is inserted"
         self.inserted_before = [0]
-        for flag in self.al.inserted:
+        self.runs: list[tuple[int, int]] = []  # stretches of inserted new tokens
+        for j, flag in enumerate(self.al.inserted):
             self.inserted_before.append(self.inserted_before[-1] + flag)
+            if flag:
+                if self.runs and self.runs[-1][1] == j:
+                    self.runs[-1] = (self.runs[-1][0], j + 1)
+                else:
+                    self.runs.append((j, j + 1))
 
     def one(self, anchor: Anchor) -> tuple[Anchor | None, Status]:
         old_body, new_body, al = self.old_body, self.new_body, self.al
@@ -287,7 +310,8 @@ class _Reanchorer:
             return None, "orphaned"
         kept = self._kept(anchor, first, last)
         if kept is not None:
-            return kept, "kept"
+            rival = self._rival_copy(anchor, kept)
+            return (kept, "kept") if rival is None else (rival, "needs_check")
         candidate = self._mapped_candidate(anchor, first, last)
         old_keys = al.old.keys[first:last]
         similar = (
@@ -295,26 +319,104 @@ class _Reanchorer:
             and _similarity(old_keys, normalized(new_body[candidate[0] : candidate[1]]))
             >= CANDIDATE_SIMILARITY
         )
-        if not similar:
-            found = self._moved(anchor)
-            if found is not None:
-                return found
         if similar:
             return make_anchor(new_body, *candidate), "needs_check"
-        return None, "orphaned"
+        found = self._moved(anchor)
+        if found is None:
+            found = self._edited_copy(old_keys)
+        return found if found is not None else (None, "orphaned")
 
-    def _kept(self, anchor: Anchor, first: int, last: int) -> Anchor | None:
-        al = self.al
-        j_first, j_last = al.to_new[first], al.to_new[last - 1]
-        if j_first < 0 or j_last < 0 or j_last - j_first != last - 1 - first:
+    def _copies(self, anchor: Anchor):
+        """Copies of the quote in the new body (modulo whitespace and quote style)."""
+        for match in _quote_pattern(anchor.exact).finditer(self.new_body):
+            start, end = trim_span(self.new_body, *match.span())
+            if _whole_words_like(anchor, self.new_body, start, end, self.old_body):
+                yield start, end, _context_score(self.new_body, start, end, anchor)
+
+    def _rival_copy(self, anchor: Anchor, kept: Anchor) -> Anchor | None:
+        """Another copy of the quote that may be the claim's, rather than the diff's choice.
+
+        News prose repeats itself, and the diff pairs text by sameness alone: a sentence
+        duplicated next to its near twin, or a paragraph moved past another copy, can pair
+        a claim with the wrong copy.  When the surroundings of the diff's choice changed and
+        other copies exist, it stands unless a copy fits better: the diff's choice has
+        little of the old context left, or states other numbers, dates or names in its
+        sentence while a copy states the old ones, or a copy's context fits clearly better.
+        Then a person decides, shown the copy that fits best.
+        """
+        new_body = self.new_body
+        score = _context_score(new_body, kept.start, kept.end, anchor)
+        if score == 1.0:
             return None
-        if any(al.to_new[i] < 0 for i in range(first, last)):
+        copies = [c for c in self._copies(anchor) if (c[0], c[1]) != (kept.start, kept.end)]
+        if not copies:
             return None
-        start = self._map_inside(first, j_first, anchor.start, is_end=False)
-        end = self._map_inside(last - 1, j_last, anchor.end, is_end=True)
+        best = max(copies, key=lambda c: c[2])
+        if score < CONTEXT_ENOUGH:
+            return make_anchor(new_body, best[0], best[1]) if best[2] > score else kept
+        old_facts = facts(_sentence_around(self.old_body, anchor.start, anchor.end))
+        if facts(_sentence_around(new_body, kept.start, kept.end)) != old_facts:
+            same = [c for c in copies if facts(_sentence_around(new_body, c[0], c[1])) == old_facts]
+            if same:
+                best = max(same, key=lambda c: c[2])
+                return make_anchor(new_body, best[0], best[1])
+        if best[2] >= score + CONTEXT_MARGIN:
+            return make_anchor(new_body, best[0], best[1])
+        return None
+
+    def _edited_copy(self, old_keys: list[str]) -> tuple[Anchor, Status] | None:
+        """The claim, edited, inside inserted text (a moved paragraph with a typo fixed).
+
+        Only ever a candidate to check, and only when most of the claim's tokens are there.
+        """
+        n, new, best = len(old_keys), self.al.new, None
+        for j1, j2 in self.runs:
+            if 2 * (j2 - j1) < n:
+                continue
+            run = new.keys[j1:j2]
+            matcher = difflib.SequenceMatcher(None, old_keys, run, autojunk=False)
+            longest = matcher.find_longest_match(0, n, 0, len(run))
+            if longest.size < min(3, n):
+                continue
+            lo = max(0, longest.b - longest.a - n // 4)
+            hi = min(len(run), longest.b - longest.a + n + n // 4)
+            matcher.set_seq2(run[lo:hi])
+            blocks = [b for b in matcher.get_matching_blocks() if b.size]
+            b_lo, b_hi = lo + blocks[0].b, lo + blocks[-1].b + blocks[-1].size
+            ratio = _similarity(old_keys, run[b_lo:b_hi])
+            if ratio >= EDITED_COPY_SIMILARITY and (best is None or ratio > best[0]):
+                best = (ratio, j1 + b_lo, j1 + b_hi)
+        if best is None:
+            return None
+        start, end = new.starts[best[1]], new.ends[best[2] - 1]
+        start, end = snap_to_graphemes(self.new_body, *trim_span(self.new_body, start, end))
         if start >= end:
             return None
-        return make_anchor(self.new_body, start, end)
+        return make_anchor(self.new_body, start, end), "needs_check"
+
+    def _kept(self, anchor: Anchor, first: int, last: int) -> Anchor | None:
+        """The claim's tokens, unchanged and in one piece, where the diff put them.
+
+        The diff may attach an edge token to a neighbouring copy (a full stop matched after
+        an inserted sentence ending with one), so the claim is also kept when the tokens
+        following its first mapped token, or preceding its last, are the claim's own.
+        """
+        al = self.al
+        n = last - first
+        for j0 in (al.to_new[first], al.to_new[last - 1] - (n - 1)):
+            if al.to_new[first] < 0 and al.to_new[last - 1] < 0:
+                return None
+            if j0 < 0 or j0 + n > len(al.new.keys):
+                continue
+            if al.to_new[first] != j0 and al.to_new[last - 1] != j0 + n - 1:
+                continue
+            if al.new.keys[j0 : j0 + n] != al.old.keys[first:last]:
+                continue
+            start = self._map_inside(first, j0, anchor.start, is_end=False)
+            end = self._map_inside(last - 1, j0 + n - 1, anchor.end, is_end=True)
+            if start < end:
+                return make_anchor(self.new_body, start, end)
+        return None
 
     def _map_inside(self, i: int, j: int, offset: int, *, is_end: bool) -> int:
         """Map an old offset inside old token ``i`` to new token ``j`` (same key)."""
@@ -346,17 +448,12 @@ class _Reanchorer:
     def _moved(self, anchor: Anchor) -> tuple[Anchor, Status] | None:
         """An exact copy of the quote in inserted text: moved if certain, else to check."""
         new_body, al = self.new_body, self.al
-        pattern = _quote_pattern(anchor.exact)
         inserted, elsewhere = [], []
-        for match in pattern.finditer(new_body):
-            start, end = trim_span(new_body, *match.span())
-            if not _whole_words_like(anchor, new_body, start, end, self.old_body):
-                continue
+        for start, end, score in self._copies(anchor):
             first, last = _token_range(al.new, start, end)
             share = (self.inserted_before[last] - self.inserted_before[first]) / max(
                 1, last - first
             )
-            score = _context_score(new_body, start, end, anchor)
             (inserted if share >= INSERTED_SHARE else elsewhere).append((score, start, end))
         if not inserted:
             return None
