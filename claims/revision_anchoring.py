@@ -53,7 +53,8 @@ CANDIDATE_SIMILARITY = 0.5  # share of the claim's tokens a changed candidate mu
 CONTEXT_MARGIN = 0.15  # how much better than every other copy an inserted copy must fit
 CONTEXT_ENOUGH = 0.5  # context similarity that confirms a short quote's new place
 LONG_QUOTE_WORDS = 8  # a quote this long in inserted text is a move even with new context
-INSERTED_SHARE = 0.8
+INSERTED_SHARE = 0.8  # share of a copy's tokens the diff must show as inserted
+CONTEXT_SURE = 0.8  # a kept claim with less old context left than this, and a rival copy
 EDITED_COPY_SIMILARITY = 0.7  # an edited copy found in inserted text must be this close
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\s\"»”’)]*\s|\n")
@@ -246,23 +247,16 @@ def _sentence_around(body: str, start: int, end: int) -> str:
 def _context_score(body: str, start: int, end: int, anchor: Anchor) -> float:
     """How alike the text around ``body[start:end]`` is to the anchor's prefix and suffix.
 
-    Character similarity, except that context equal modulo whitespace and quote style
-    (the far edge of each window aside, where a word may be cut) scores 1 at no cost.
+    Compared token by token, modulo whitespace and quote style, leaving out the token at
+    the far edge of each window, where a word may be cut.
     """
     before = body[max(0, start - len(anchor.prefix)) : start]
     after = body[end : end + len(anchor.suffix)]
-    scores = []
-    for old, new, tail in ((anchor.prefix, before, True), (anchor.suffix, after, False)):
-        if old == new:
-            scores.append(1.0)
-            continue
-        a, b = normalized(old), normalized(new)
-        k = min(len(a), len(b)) - 1
-        if k > 0 and (a[-k:] == b[-k:] if tail else a[:k] == b[:k]):
-            scores.append(1.0)
-        else:
-            scores.append(_similarity(old, new))
-    return sum(scores) / 2
+    if before == anchor.prefix and after == anchor.suffix:
+        return 1.0
+    before, after = normalized(before)[1:], normalized(after)[:-1]
+    prefix, suffix = normalized(anchor.prefix)[1:], normalized(anchor.suffix)[:-1]
+    return (_similarity(prefix, before) + _similarity(suffix, after)) / 2
 
 
 def _quote_pattern(exact: str) -> re.Pattern[str]:
@@ -310,8 +304,7 @@ class _Reanchorer:
             return None, "orphaned"
         kept = self._kept(anchor, first, last)
         if kept is not None:
-            rival = self._rival_copy(anchor, kept)
-            return (kept, "kept") if rival is None else (rival, "needs_check")
+            return self._check_kept(anchor, kept)
         candidate = self._mapped_candidate(anchor, first, last)
         old_keys = al.old.keys[first:last]
         similar = (
@@ -333,36 +326,38 @@ class _Reanchorer:
             if _whole_words_like(anchor, self.new_body, start, end, self.old_body):
                 yield start, end, _context_score(self.new_body, start, end, anchor)
 
-    def _rival_copy(self, anchor: Anchor, kept: Anchor) -> Anchor | None:
-        """Another copy of the quote that may be the claim's, rather than the diff's choice.
+    def _check_kept(self, anchor: Anchor, kept: Anchor) -> tuple[Anchor, Status]:
+        """The diff's choice, unless another copy of the quote may be the claim's.
 
         News prose repeats itself, and the diff pairs text by sameness alone: a sentence
         duplicated next to its near twin, or a paragraph moved past another copy, can pair
-        a claim with the wrong copy.  When the surroundings of the diff's choice changed and
-        other copies exist, it stands unless a copy fits better: the diff's choice has
-        little of the old context left, or states other numbers, dates or names in its
-        sentence while a copy states the old ones, or a copy's context fits clearly better.
-        Then a person decides, shown the copy that fits best.
+        a claim with the wrong copy.  When the diff's choice has new surroundings and other
+        copies exist, a person decides if the choice states other numbers, dates or names
+        in its sentence while a copy states the old ones, if a copy's context fits clearly
+        better, or if little of the old context is left at either (shown the best copy).
         """
         new_body = self.new_body
         score = _context_score(new_body, kept.start, kept.end, anchor)
-        if score == 1.0:
-            return None
+        old_sentence = _sentence_around(self.old_body, anchor.start, anchor.end)
+        new_sentence = _sentence_around(new_body, kept.start, kept.end)
+        old_facts = facts(old_sentence)
+        same_facts = old_sentence == new_sentence or facts(new_sentence) == old_facts
+        if score == 1.0 and same_facts:
+            return kept, "kept"
         copies = [c for c in self._copies(anchor) if (c[0], c[1]) != (kept.start, kept.end)]
         if not copies:
-            return None
+            return kept, "kept"
         best = max(copies, key=lambda c: c[2])
-        if score < CONTEXT_ENOUGH:
-            return make_anchor(new_body, best[0], best[1]) if best[2] > score else kept
-        old_facts = facts(_sentence_around(self.old_body, anchor.start, anchor.end))
-        if facts(_sentence_around(new_body, kept.start, kept.end)) != old_facts:
+        if not same_facts:
             same = [c for c in copies if facts(_sentence_around(new_body, c[0], c[1])) == old_facts]
             if same:
                 best = max(same, key=lambda c: c[2])
-                return make_anchor(new_body, best[0], best[1])
+                return make_anchor(new_body, best[0], best[1]), "needs_check"
         if best[2] >= score + CONTEXT_MARGIN:
-            return make_anchor(new_body, best[0], best[1])
-        return None
+            return make_anchor(new_body, best[0], best[1]), "needs_check"
+        if score < CONTEXT_SURE and best[2] > score - CONTEXT_MARGIN:
+            return kept, "needs_check"
+        return kept, "kept"
 
     def _edited_copy(self, old_keys: list[str]) -> tuple[Anchor, Status] | None:
         """The claim, edited, inside inserted text (a moved paragraph with a typo fixed).
