@@ -39,7 +39,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from claims.anchoring import Anchor, make_anchor, snap_to_graphemes, trim_span
+from claims.anchoring import CONTEXT_CHARS, Anchor, make_anchor, snap_to_graphemes, trim_span
 
 Status = Literal["kept", "moved", "needs_check", "orphaned"]
 
@@ -54,7 +54,9 @@ CONTEXT_MARGIN = 0.15  # how much better than every other copy an inserted copy 
 CONTEXT_ENOUGH = 0.5  # context similarity that confirms a short quote's new place
 LONG_QUOTE_WORDS = 8  # a quote this long in inserted text is a move even with new context
 INSERTED_SHARE = 0.8  # share of a copy's tokens the diff must show as inserted
-CONTEXT_SURE = 0.8  # a kept claim with less old context left than this, and a rival copy
+CONTEXT_SAME = 0.9  # a kept claim's context this close, and the same facts: no doubt
+SUPPORT_TOKENS = 30  # surroundings compared when copies compete, tokens on each side
+SUPPORT_MARGIN = 0.1  # how much better than any other copy the diff's choice must fit
 EDITED_COPY_SIMILARITY = 0.7  # an edited copy found in inserted text must be this close
 
 _SENTENCE_END = re.compile(r"[.!?…]+[\s\"»”’)]*\s|\n")
@@ -176,7 +178,7 @@ def _align(old_body: str, new_body: str) -> _Alignment:
         inner = difflib.SequenceMatcher(
             None, old.keys[i1:i2], new.keys[j1:j2], autojunk=(i2 - i1) * (j2 - j1) > 4_000_000
         )
-        for tag2, c1, c2, d1, d2 in inner.get_opcodes():
+        for tag2, c1, c2, d1, d2 in _slide(inner.get_opcodes(), old.keys[i1:i2], new.keys[j1:j2]):
             if tag2 == "equal":
                 for k in range(c2 - c1):
                     to_new[i1 + c1 + k] = j1 + d1 + k
@@ -185,6 +187,55 @@ def _align(old_body: str, new_body: str) -> _Alignment:
                 for k in range(i1 + c1, i1 + c2):
                     span[k] = (j1 + d1, j1 + d2)
     return _Alignment(old, new, to_new, span, inserted)
+
+
+_BREAKS = {"\n": 4, ".": 3, "!": 3, "?": 3, "…": 3, ";": 2, ":": 2, ",": 1}
+
+
+def _boundary(keys: list[str], p: int) -> int:
+    """How natural a cut before ``keys[p]`` is: paragraph, sentence, clause, word."""
+    if p <= 0 or p >= len(keys):
+        return 5
+    return _BREAKS.get(keys[p - 1], 0)
+
+
+def _slide(opcodes, a: list[str], b: list[str]):
+    """Shift each pure insertion or deletion to the most natural boundaries.
+
+    Deleting "le. Phrase1 le" from "le le. Phrase1 le le." is the same edit as deleting
+    "Phrase1 le le.", but only the second says which sentence went; a claim on the
+    deleted sentence must not stay on a word of the one before.  diff-match-patch calls
+    this semantic lossless cleanup; difflib has none.
+    """
+    ops = [list(op) for op in opcodes]
+    for k in range(1, len(ops) - 1):
+        tag, c1, c2, d1, d2 = ops[k]
+        before, after = ops[k - 1], ops[k + 1]
+        if before[0] != "equal" or after[0] != "equal" or tag not in ("delete", "insert"):
+            continue
+        seq, lo, hi = (a, c1, c2) if tag == "delete" else (b, d1, d2)
+        span_before = before[2] - before[1]
+        span_after = after[2] - after[1]
+        best, best_score = 0, _boundary(seq, lo) + _boundary(seq, hi)
+        shift = 0
+        while -shift < span_before and seq[lo + shift - 1] == seq[hi + shift - 1]:
+            shift -= 1
+            score = _boundary(seq, lo + shift) + _boundary(seq, hi + shift)
+            if score > best_score:
+                best, best_score = shift, score
+        shift = 0
+        while shift < span_after and hi + shift < len(seq) and seq[lo + shift] == seq[hi + shift]:
+            shift += 1
+            score = _boundary(seq, lo + shift) + _boundary(seq, hi + shift)
+            if score > best_score:
+                best, best_score = shift, score
+        if best:
+            before[2] += best
+            before[4] += best
+            ops[k] = [tag, c1 + best, c2 + best, d1 + best, d2 + best]
+            after[1] += best
+            after[3] += best
+    return [tuple(op) for op in ops if op[1] != op[2] or op[3] != op[4]]
 
 
 def _paragraphs(tokens: _Tokens) -> list[tuple[tuple[str, ...], int]]:
@@ -250,8 +301,9 @@ def _context_score(body: str, start: int, end: int, anchor: Anchor) -> float:
     Compared token by token, modulo whitespace and quote style, leaving out the token at
     the far edge of each window, where a word may be cut.
     """
-    before = body[max(0, start - len(anchor.prefix)) : start]
-    after = body[end : end + len(anchor.suffix)]
+    # Whole windows: a short old prefix means the claim began the text, which counts.
+    before = body[max(0, start - CONTEXT_CHARS) : start]
+    after = body[end : end + CONTEXT_CHARS]
     if before == anchor.prefix and after == anchor.suffix:
         return 1.0
     before, after = normalized(before)[1:], normalized(after)[:-1]
@@ -331,33 +383,68 @@ class _Reanchorer:
 
         News prose repeats itself, and the diff pairs text by sameness alone: a sentence
         duplicated next to its near twin, or a paragraph moved past another copy, can pair
-        a claim with the wrong copy.  When the diff's choice has new surroundings and other
-        copies exist, a person decides if the choice states other numbers, dates or names
-        in its sentence while a copy states the old ones, if a copy's context fits clearly
-        better, or if little of the old context is left at either (shown the best copy).
+        a claim with the wrong copy.  So when the diff's choice has new surroundings and
+        other copies exist, the copies are compared by how far their surroundings still
+        read as the claim's did (tokens equal on each side, modulo whitespace and quote
+        style).  The diff's choice stands only with a margin over every other copy, and
+        unless its sentence states other numbers, dates or names than the claim's did
+        while a copy's states the same.  Otherwise a person decides, shown the copy whose
+        surroundings fit best.
         """
         new_body = self.new_body
-        score = _context_score(new_body, kept.start, kept.end, anchor)
         old_sentence = _sentence_around(self.old_body, anchor.start, anchor.end)
         new_sentence = _sentence_around(new_body, kept.start, kept.end)
         old_facts = facts(old_sentence)
         same_facts = old_sentence == new_sentence or facts(new_sentence) == old_facts
-        if score == 1.0 and same_facts:
+        score = _context_score(new_body, kept.start, kept.end, anchor)
+        if same_facts and score == 1.0:
+            return kept, "kept"
+        own = self._support(anchor, kept.start, kept.end)
+        # Two copies in the old text and one left: the diff may have kept the wrong one.
+        for match in _quote_pattern(anchor.exact).finditer(self.old_body):
+            twin = trim_span(self.old_body, *match.span())
+            if twin != (anchor.start, anchor.end) and (
+                self._support(anchor, kept.start, kept.end, old_at=twin) >= own
+            ):
+                return kept, "needs_check"
+        if same_facts and score >= CONTEXT_SAME:
             return kept, "kept"
         copies = [c for c in self._copies(anchor) if (c[0], c[1]) != (kept.start, kept.end)]
         if not copies:
             return kept, "kept"
-        best = max(copies, key=lambda c: c[2])
         if not same_facts:
             same = [c for c in copies if facts(_sentence_around(new_body, c[0], c[1])) == old_facts]
             if same:
-                best = max(same, key=lambda c: c[2])
+                best = max(same, key=lambda c: self._support(anchor, c[0], c[1]))
                 return make_anchor(new_body, best[0], best[1]), "needs_check"
-        if best[2] >= score + CONTEXT_MARGIN:
+        best = max(copies, key=lambda c: self._support(anchor, c[0], c[1]))
+        rival = self._support(anchor, best[0], best[1])
+        if rival < 0:
+            return kept, "kept"
+        if rival > own:
             return make_anchor(new_body, best[0], best[1]), "needs_check"
-        if score < CONTEXT_SURE and best[2] > score - CONTEXT_MARGIN:
+        if rival + SUPPORT_MARGIN > own:
             return kept, "needs_check"
         return kept, "kept"
+
+    def _support(self, anchor: Anchor, start: int, end: int, old_at=None) -> float:
+        """How alike the tokens around ``new_body[start:end]`` are to the claim's old ones
+        (or to those of the old copy at ``old_at``): similarity of the SUPPORT_TOKENS
+        before, plus that of the SUPPORT_TOKENS after, so in [0, 2]; -1 for a copy at
+        another place inside the same words ("o" in "dolor")."""
+        old, new = self.al.old, self.al.new
+        a_start, a_end = old_at or (anchor.start, anchor.end)
+        i1, i2 = _token_range(old, a_start, a_end)
+        j1, j2 = _token_range(new, start, end)
+        if (a_start - old.starts[i1], old.ends[i2 - 1] - a_end) != (
+            start - new.starts[j1],
+            new.ends[j2 - 1] - end,
+        ):
+            return -1.0
+        w = SUPPORT_TOKENS
+        return _similarity(old.keys[max(0, i1 - w) : i1], new.keys[max(0, j1 - w) : j1]) + (
+            _similarity(old.keys[i2 : i2 + w], new.keys[j2 : j2 + w])
+        )
 
     def _edited_copy(self, old_keys: list[str]) -> tuple[Anchor, Status] | None:
         """The claim, edited, inside inserted text (a moved paragraph with a typo fixed).
