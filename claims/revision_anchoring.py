@@ -258,7 +258,7 @@ def _token_range(tokens: _Tokens, start: int, end: int) -> tuple[int, int]:
 
 
 def _similarity(a: Sequence[str], b: Sequence[str]) -> float:
-    if not a and not b:
+    if a == b:
         return 1.0
     return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
 
@@ -308,7 +308,12 @@ def _context_score(body: str, start: int, end: int, anchor: Anchor) -> float:
         return 1.0
     before, after = normalized(before)[1:], normalized(after)[:-1]
     prefix, suffix = normalized(anchor.prefix)[1:], normalized(anchor.suffix)[:-1]
-    return (_similarity(prefix, before) + _similarity(suffix, after)) / 2
+    k, m = min(len(prefix), len(before)), min(len(suffix), len(after))
+    # Windows of equal length hold fewer tokens where a space became "« ": compare from
+    # the claim outwards first.
+    left = 1.0 if k and prefix[-k:] == before[-k:] else _similarity(prefix, before)
+    right = 1.0 if m and suffix[:m] == after[:m] else _similarity(suffix, after)
+    return (left + right) / 2
 
 
 def _quote_pattern(exact: str) -> re.Pattern[str]:
@@ -399,13 +404,15 @@ class _Reanchorer:
         score = _context_score(new_body, kept.start, kept.end, anchor)
         if same_facts and score == 1.0:
             return kept, "kept"
-        own = self._support(anchor, kept.start, kept.end)
+        own = None
         # Two copies in the old text and one left: the diff may have kept the wrong one.
         for match in _quote_pattern(anchor.exact).finditer(self.old_body):
             twin = trim_span(self.old_body, *match.span())
-            if twin != (anchor.start, anchor.end) and (
-                self._support(anchor, kept.start, kept.end, old_at=twin) >= own
-            ):
+            if twin == (anchor.start, anchor.end):
+                continue
+            if own is None:
+                own = self._support(anchor, kept.start, kept.end)
+            if self._support(anchor, kept.start, kept.end, old_at=twin) >= own:
                 return kept, "needs_check"
         if same_facts and score >= CONTEXT_SAME:
             return kept, "kept"
@@ -417,6 +424,8 @@ class _Reanchorer:
             if same:
                 best = max(same, key=lambda c: self._support(anchor, c[0], c[1]))
                 return make_anchor(new_body, best[0], best[1]), "needs_check"
+        if own is None:
+            own = self._support(anchor, kept.start, kept.end)
         best = max(copies, key=lambda c: self._support(anchor, c[0], c[1]))
         rival = self._support(anchor, best[0], best[1])
         if rival < 0:
