@@ -85,7 +85,7 @@ EN_TEMPLATES = [
     "According to {inst}, the deficit would reach {pct} percent of GDP in {year}.",
     "{name} said on {day} that the company was worth about {num} billion dollars.",
     "The firm raised {num} million dollars in {month} {year}, {short} said.",
-    "Asked about the comments, {short} said: \"That wasn't me.\"",
+    'Asked about the comments, {short} said: "That wasn\'t me."',
     "The report released on {day} by {inst} points to a {pct} percent rise in prices.",
     "Entering the global market took the company {num} months, {short} added.",
     "Officials at {inst} said {num} jobs were created in the first quarter of {year}.",
@@ -123,8 +123,12 @@ class Sentence:
         shift = 0
         for a, b, repl, _kind in sorted(self.ops):
             if a < x < b:  # "« " for '"' under a claim's edge: the claim takes it whole
-                return x + shift - (x - a) + (len(repl.rstrip()) if is_end else 0) + (
-                    0 if is_end else len(repl) - len(repl.lstrip())
+                return (
+                    x
+                    + shift
+                    - (x - a)
+                    + (len(repl.rstrip()) if is_end else 0)
+                    + (0 if is_end else len(repl) - len(repl.lstrip()))
                 )
             if b <= x and not (a == b == x):
                 shift += len(repl) - (b - a)
@@ -330,8 +334,11 @@ def whitespace_and_quotes(article, gen, specs, rng, share=0.5):
             sentence.add(m.start(), m.end(), "’" if m.group() == "'" else "'", "format")
         for m in re.finditer(r'"|« | »|«|»', sentence.text):
             old = m.group()
-            new = {"« ": '"', " »": '"', '"': "« " if m.start() == 0 or (
-                sentence.text[m.start() - 1] == " ") else " »"}.get(old, '"')
+            new = {
+                "« ": '"',
+                " »": '"',
+                '"': "« " if m.start() == 0 or (sentence.text[m.start() - 1] == " ") else " »",
+            }.get(old, '"')
             sentence.add(m.start(), m.end(), new, "format")
         for m in re.finditer(r" (?=%|:)", sentence.text):
             sentence.add(m.start(), m.end(), NBSP, "format")
@@ -422,8 +429,7 @@ class Command(BaseCommand):
             make_anchor(old_body, where[c.sid] + c.start, where[c.sid] + c.end) for c in specs
         ]
         self.stdout.write(
-            f"\n{lang}: {len(old_body):,} characters, {len(by_id)} sentences, "
-            f"{len(anchors)} claims"
+            f"\n{lang}: {len(old_body):,} characters, {len(by_id)} sentences, {len(anchors)} claims"
         )
         header = f"{'revision':26} {'method':8} {'ms':>6} {'cpu ms':>6} " + " ".join(
             f"{o:>12}" for o in OUTCOMES
