@@ -7,7 +7,9 @@ two texts, and search only where the diff says text arrived:
 1. ``kept``: the diff leaves every token of the claim in place, so the claim is the same
    text at shifted offsets.  "The same" is modulo whitespace and quote style (``’`` or
    ``'``, ``« »`` or ``"``): such an edit changes no word the fact-check is about, so the
-   claim keeps its place and takes the new exact text.
+   claim keeps its place and takes the new exact text.  When other copies of the quote
+   exist (in the new text or the old) and the claim's surroundings changed, the diff's
+   pairing must beat them (see ``_check_kept``), or the claim is to check.
 2. ``moved``: the claim's own text is gone from its place, and its exact quote (modulo the
    same) appears in text the diff shows as *inserted*, with a context (or a length) that
    sets it clearly apart from every other copy, and the same numbers, dates and names in
@@ -16,7 +18,8 @@ two texts, and search only where the diff says text arrived:
 3. ``needs_check``: a candidate a person must confirm.  Either the words at the claim's
    place changed (a typo fixed, a figure corrected, a sentence reworded: the candidate is
    the text the diff puts there, cut at word boundaries, if it still shares at least half
-   of the claim's words), or an inserted copy exists but is not certain.
+   of the claim's words), or an inserted copy (exact or edited) exists but is not
+   certain, or another copy of a kept quote may be the claim's.
 4. ``orphaned`` (anchor ``None``): nothing close enough.
 
 Only ``kept`` and ``moved`` place a claim without a flag, and both require the exact words
@@ -25,7 +28,8 @@ always comes back flagged or orphaned, never placed silently.
 
 The diff works on tokens (words, single punctuation marks, and the spaces between two
 words), first paragraph by paragraph and then token by token inside the paragraphs that
-changed.  ``difflib`` on whole texts was quadratic-ish on character sequences (91 % of the
+changed, with each insertion or deletion slid to a sentence boundary (``_slide``).
+``difflib`` on whole texts was quadratic-ish on character sequences (91 % of the
 two seconds the old ``reanchor`` took on 1,000 claims); on paragraphs it is a few hundred
 hashable items, and each changed stretch is a few hundred tokens.
 """
@@ -331,10 +335,9 @@ def _quote_pattern(exact: str) -> re.Pattern[str]:
             parts.append(re.escape(piece))
         else:
             parts.append(r"\s*" + re.escape(piece) + r"\s*")
-    # The whole pattern starts and ends on the quote's own characters, not on spaces, and
-    # words at its edges must be whole where the quote's were (no "enter" in "entering").
-    pattern = "".join(parts)
-    return re.compile(pattern)
+    # Matches are trimmed of the spaces the punctuation parts may take in, and checked for
+    # cut words by _whole_words_like.
+    return re.compile("".join(parts))
 
 
 class _Reanchorer:
