@@ -419,3 +419,12 @@ def reanchor(new_body: str, anchor: Anchor, *, threshold: float = 0.8) -> Reanch
             )
         return ReanchorResult(None, "orphan", score)
     return _fuzzy(new_body, anchor, threshold)
+
+
+def reanchor_revision(old_body: str, new_body: str, anchors):
+    """Re-anchor claims across a revision whose two texts are known (see
+    ``claims.revision_anchoring``): a list of ``(Anchor | None, status)``, one per anchor,
+    with status ``"kept"``, ``"moved"``, ``"needs_check"`` or ``"orphaned"``."""
+    from claims.revision_anchoring import reanchor_revision as implementation
+
+    return implementation(old_body, new_body, anchors)
