@@ -29,18 +29,47 @@ class Extracted:
 _LANGUAGE = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
+# trafilatura collapses every Unicode space to " ", but French typography's no-break spaces
+# are content (claims/text.py): they cross the extraction as private-use stand-ins.
+_KEPT_SPACES = ("\u00a0", "\u202f", "\u2007")
+_NBSP_ENTITIES = re.compile(r"&(?:nbsp|#160|#x0*a0);?", re.IGNORECASE)
+
+
+def _protect_spaces(html: str) -> tuple[str, dict[str, str]]:
+    # Stand-ins are printable words, because trafilatura also drops private-use and
+    # invisible characters.
+    html = _NBSP_ENTITIES.sub("\u00a0", html)
+    mark = "\u27e6"
+    while mark in html:
+        mark += "\u27e6"
+    mapping = {space: f"{mark}{i}\u27e7" for i, space in enumerate(_KEPT_SPACES) if space in html}
+    for space, stand_in in mapping.items():
+        html = html.replace(space, stand_in)
+    return html, {stand_in: space for space, stand_in in mapping.items()}
+
+
+def _restore(text: str, restore: dict[str, str]) -> str:
+    for stand_in, space in restore.items():
+        text = text.replace(stand_in, space)
+    return text
+
+
 def _element_text(element) -> str:
-    """Text of a trafilatura output element, ``<lb/>`` kept as a line break."""
+    """Text of a trafilatura output element, ``<lb/>`` kept as a line break.
+
+    A raw newline only survives in trafilatura's text where it fell back to its baseline
+    extractor, which joins the page's blocks with newlines: those are paragraph breaks.
+    """
     parts: list[str] = []
     if element.text:
-        parts.append(element.text)
+        parts.append(element.text.replace("\n", "\x00"))
     for child in element:
         if child.tag == "lb":
             parts.append("\n")
         else:
             parts.append(_element_text(child))
         if child.tail:
-            parts.append(child.tail)
+            parts.append(child.tail.replace("\n", "\x00"))
     return "".join(parts)
 
 
@@ -59,8 +88,9 @@ def _paragraphs(body) -> list[str]:
             out.append(_element_text(element))
     # Collapse HTML-ish whitespace inside lines, as a browser would show them.
     return [
-        "\n".join(re.sub(r"[ \t\r\f\n]+", " ", line).strip() for line in p.split("\n"))
+        "\n".join(re.sub(r"[ \t\r\f]+", " ", line).strip() for line in block.split("\n"))
         for p in out
+        for block in p.split("\x00")
     ]
 
 
@@ -98,8 +128,9 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
     no main text (a bare fragment, a page of one line), the whole document is reduced to text
     as before, so nothing an editor uploads is silently lost.
     """
+    protected, restore = _protect_spaces(html.replace("\x00", ""))
     document = trafilatura.bare_extraction(
-        html,
+        protected,
         url=url,
         with_metadata=True,
         include_comments=False,
@@ -116,13 +147,14 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         # The headline opens the body on most pages; it is the Title field, not text to check.
         if paragraphs and title and paragraphs[0].strip() == title:
             paragraphs = paragraphs[1:]
-        body = canonicalize("\n\n".join(paragraphs))
+        body = canonicalize(_restore("\n\n".join(paragraphs), restore))
+        title = _restore(title, restore)
         if title:
             metadata["title"] = title[:300]
         if document.author:
-            metadata["byline"] = document.author.replace(";", ",")[:200]
+            metadata["byline"] = _restore(document.author, restore).replace(";", ",")[:200]
         if document.sitename:
-            metadata["outlet"] = document.sitename.strip()[:200]
+            metadata["outlet"] = _restore(document.sitename, restore).strip()[:200]
         if document.date:
             try:
                 metadata["published_on"] = dt.date.fromisoformat(document.date[:10])

@@ -172,3 +172,24 @@ def test_fetched_then_loaded(editor_client, server):
     response = editor_client.post(NEW, fields)
     assert response.status_code == 302
     assert Article.objects.get().url == url
+
+
+def test_no_break_spaces_survive_extraction():
+    html = (
+        "<html lang=fr><body><article><h1>Le tram</h1>"
+        + "<p>« Enfin&nbsp;! », dit-elle. Le coût\u202f: 48&#160;millions d’euros.</p>" * 3
+        + "</article></body></html>"
+    )
+    body = extract_html(html).body
+    assert "« Enfin\u00a0! », dit-elle. Le coût\u202f: 48\u00a0millions d’euros." in body
+    assert "\u27e6" not in body
+
+
+def test_short_page_keeps_its_paragraphs_and_its_headline_is_the_title():
+    body, metadata = import_upload(
+        b"<html><head><title>T</title></head><body><h1>Titre</h1><p>Un paragraphe.</p>"
+        b"<p>Fin.</p></body></html>",
+        "a.html",
+    )
+    assert body == "Un paragraphe.\n\nFin."
+    assert metadata["title"] == "Titre"
