@@ -9,6 +9,7 @@ from an address and for uploaded .html files.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
@@ -102,7 +103,9 @@ def _page_language(html: str, found: str | None) -> str:
     except Exception:  # noqa: BLE001 (lxml raises several types on junk; no language then)
         tree = None
     if tree is not None:
-        candidates.append(tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang"))
+        candidates.append(
+            tree.get("lang") or tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+        )
         for script in tree.xpath('//script[@type="application/ld+json"]'):
             try:
                 data = json.loads(script.text or "")
@@ -156,10 +159,8 @@ def extract_html(html: str, url: str | None = None) -> Extracted:
         if document.sitename:
             metadata["outlet"] = _restore(document.sitename, restore).strip()[:200]
         if document.date:
-            try:
+            with contextlib.suppress(ValueError):  # a date trafilatura could not normalise
                 metadata["published_on"] = dt.date.fromisoformat(document.date[:10])
-            except ValueError:
-                pass
     language = _page_language(html, document.language if document is not None else None)
     if language:
         metadata["language"] = language

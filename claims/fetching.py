@@ -20,6 +20,7 @@ check still use the name the editor typed.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import ipaddress
 import re
@@ -306,10 +307,8 @@ def fetch(url: str) -> FetchedPage:
             expired.set()
             sock = conn.sock
             if sock is not None:
-                try:
+                with contextlib.suppress(OSError):  # already closed: nothing to stop
                     sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
         watchdog = threading.Timer(remaining, stop)
         watchdog.daemon = True
@@ -340,9 +339,7 @@ def fetch(url: str) -> FetchedPage:
             if response.status != 200:
                 raise FetchError(
                     "http_status",
-                    gettext(
-                        "The site answered with an error (%(status)s). Check the address."
-                    )
+                    gettext("The site answered with an error (%(status)s). Check the address.")
                     % {"status": response.status},
                 )
             content_type = response.getheader("Content-Type") or "text/html"

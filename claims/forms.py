@@ -272,4 +272,11 @@ SourceFormSet = forms.formset_factory(
     validate_max=True,
 )
 
-__all__ = ["ArticleFetchForm", "ArticleForm", "ClaimForm", "SourceForm", "SourceFormSet", "MAX_BODY_CHARS"]
+__all__ = [
+    "ArticleFetchForm",
+    "ArticleForm",
+    "ClaimForm",
+    "SourceForm",
+    "SourceFormSet",
+    "MAX_BODY_CHARS",
+]

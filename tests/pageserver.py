@@ -34,7 +34,9 @@ class PageServer:
                 self.send_response(spec.get("status", 200))
                 for name, value in spec["headers"].items():
                     self.send_header(name, value)
-                if not ("Content-Length" in spec["headers"] or spec.get("drip") or spec.get("no_length")):
+                if not (
+                    "Content-Length" in spec["headers"] or spec.get("drip") or spec.get("no_length")
+                ):
                     self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:

@@ -56,8 +56,12 @@ def test_uploaded_html_goes_through_the_same_extraction():
 def test_upload_fills_the_empty_metadata_fields(editor_client):
     response = editor_client.post(
         NEW,
-        {"title": "", "outlet": "Our own name", "language": "en",
-         "upload": SimpleUploadedFile("tram.html", page("news.html"), "text/html")},
+        {
+            "title": "",
+            "outlet": "Our own name",
+            "language": "en",
+            "upload": SimpleUploadedFile("tram.html", page("news.html"), "text/html"),
+        },
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     article = Article.objects.get()
@@ -71,8 +75,11 @@ def test_upload_fills_the_empty_metadata_fields(editor_client):
 def test_upload_without_a_title_anywhere_asks_for_one(editor_client):
     response = editor_client.post(
         NEW,
-        {"title": "", "language": "fr",
-         "upload": SimpleUploadedFile("a.html", b"<p>Juste un paragraphe.</p>", "text/html")},
+        {
+            "title": "",
+            "language": "fr",
+            "upload": SimpleUploadedFile("a.html", b"<p>Juste un paragraphe.</p>", "text/html"),
+        },
     )
     assert response.status_code == 400
     assert "This field is required." in response.content.decode()
@@ -85,8 +92,14 @@ def test_upload_without_a_title_anywhere_asks_for_one(editor_client):
 def test_fetch_fills_the_form_and_saves_nothing(editor_client, server):
     url = server.route("/tram", page("news.html"))
     response = editor_client.post(
-        NEW, {"article_url": url, "fetch": "1", "title": "", "language": "fr",
-              "image_credit": "Photo: J. Doe"}
+        NEW,
+        {
+            "article_url": url,
+            "fetch": "1",
+            "title": "",
+            "language": "fr",
+            "image_credit": "Photo: J. Doe",
+        },
     )
     assert response.status_code == 200
     html = response.content.decode()
@@ -122,10 +135,14 @@ def test_enter_in_article_url_fetches(editor_client, server):
 @pytest.mark.parametrize(
     ("route", "message"),
     [
-        ({"status": 302, "headers": {"Location": "http://169.254.169.254/"}},
-         "That address points inside our network"),
-        ({"body": b"\x89PNG", "headers": {"Content-Type": "image/png"}},
-         "That is not a web page (image/png)"),
+        (
+            {"status": 302, "headers": {"Location": "http://169.254.169.254/"}},
+            "That address points inside our network",
+        ),
+        (
+            {"body": b"\x89PNG", "headers": {"Content-Type": "image/png"}},
+            "That is not a web page (image/png)",
+        ),
         ({"body": b"x" * (5 * 1024 * 1024 + 1)}, "The page is larger than 5 MB"),
     ],
 )
@@ -142,7 +159,11 @@ def test_fetch_refusal_is_on_the_form_and_keeps_what_was_typed(
         assert "The article was not fetched" in html
         assert 'value="Mon titre"' in html and "Mon texte collé." in html
         assert f'value="{url}"' in html
-        assert 'aria-invalid="true"' in html.split('name="article_url"')[0][-400:] + html.split('name="article_url"')[1][:400]
+        assert (
+            'aria-invalid="true"'
+            in html.split('name="article_url"')[0][-400:]
+            + html.split('name="article_url"')[1][:400]
+        )
     assert not Article.objects.exists()
 
 
@@ -166,8 +187,11 @@ def test_fetched_then_loaded(editor_client, server):
     url = server.route("/tram", page("news.html"))
     editor_client.post(NEW, {"article_url": url, "fetch": "1"})
     fields = {
-        "title": "Tram line 3 reopens after two years of works", "language": "en",
-        "url": url, "text": "The city's tram line 3 reopened.", "article_url": url,
+        "title": "Tram line 3 reopens after two years of works",
+        "language": "en",
+        "url": url,
+        "text": "The city's tram line 3 reopened.",
+        "article_url": url,
     }
     response = editor_client.post(NEW, fields)
     assert response.status_code == 302

@@ -13,12 +13,11 @@ import socket
 import time
 
 import pytest
+from pageserver import PageServer, page
 
 from claims import fetching
 from claims.fetching import FetchError, fetch, is_public_address
 from claims.views.desk import fetched_fields
-
-from pageserver import PageServer, page
 
 
 @pytest.fixture
@@ -67,8 +66,18 @@ def test_news_page_main_text_and_metadata(server, connections):
     assert text.startswith("The city's tram line 3 reopened on Saturday morning")
     assert "said Léa Martin" in text
     assert len(text.split("\n\n")) == 5
-    for junk in ("Home", "Advertisement", "Sponsored", "Related articles", "Bus fares",
-                 "Finally!", "taxpayers", "©", "Subscribe", "Privacy"):
+    for junk in (
+        "Home",
+        "Advertisement",
+        "Sponsored",
+        "Related articles",
+        "Bus fares",
+        "Finally!",
+        "taxpayers",
+        "©",
+        "Subscribe",
+        "Privacy",
+    ):
         assert junk not in text, junk
     assert connections == [("127.0.0.1", server.port)]
 
@@ -107,7 +116,8 @@ def test_charset_from_the_header_wins(server, connections):
 
 def test_plain_text_page(server, connections):
     url = server.route(
-        "/t.txt", "Premier paragraphe.\r\n\r\n\r\nSecond paragraphe.  \n",
+        "/t.txt",
+        "Premier paragraphe.\r\n\r\n\r\nSecond paragraphe.  \n",
         headers={"Content-Type": "text/plain; charset=utf-8"},
     )
     assert fetched_fields(url) == {"url": url, "text": "Premier paragraphe.\n\nSecond paragraphe."}
@@ -117,7 +127,8 @@ def test_gzip_body_is_read(server, connections):
     import gzip
 
     url = server.route(
-        "/z", gzip.compress(page("news.html")),
+        "/z",
+        gzip.compress(page("news.html")),
         headers={"Content-Type": "text/html; charset=utf-8", "Content-Encoding": "gzip"},
     )
     assert "tram line 3 reopened" in fetched_fields(url)["text"]
@@ -180,7 +191,8 @@ def test_compressed_bomb_is_cut(server, connections):
     import gzip
 
     url = server.route(
-        "/bomb", gzip.compress(b" " * (50 * 1024 * 1024)),
+        "/bomb",
+        gzip.compress(b" " * (50 * 1024 * 1024)),
         headers={"Content-Type": "text/html", "Content-Encoding": "gzip"},
     )
     assert refused(url).code == "too_large"
@@ -214,7 +226,9 @@ def test_default_deadline_is_ten_seconds_in_all(settings):
 
 
 def test_image_is_not_a_web_page(server, connections):
-    url = server.route("/photo", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, headers={"Content-Type": "image/png"})
+    url = server.route(
+        "/photo", b"\x89PNG\r\n\x1a\n" + b"\0" * 100, headers={"Content-Type": "image/png"}
+    )
     error = refused(url)
     assert error.code == "content_type"
     assert error.message.startswith("That is not a web page (image/png)")
@@ -224,7 +238,9 @@ def test_http_error_status(server, connections):
     assert refused(server.url("/missing")).code == "http_status"
 
 
-@pytest.mark.parametrize("url", ["ftp://example.org/a", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.org/a", "file:///etc/passwd", "gopher://x/", "javascript:alert(1)"]
+)
 def test_only_http_and_https(url, connections):
     assert refused(url).code == "scheme"
     assert connections == []
@@ -242,17 +258,56 @@ def test_loopback_is_refused_when_not_allow_listed(server, connections, settings
 # ---------------------------------------------------------------------------------------
 
 INSIDE = [
-    "127.0.0.1", "127.8.9.10", "10.0.0.1", "10.255.255.254", "172.16.0.1", "172.31.255.1",
-    "192.168.1.1", "169.254.169.254", "169.254.0.1", "100.64.0.1", "100.100.100.200",
-    "0.0.0.0", "224.0.0.1", "239.255.255.250", "233.252.0.1", "255.255.255.255", "240.0.0.1",
-    "192.0.0.192", "198.18.0.1", "192.0.2.1", "168.63.129.16",
-    "::1", "::", "fc00::1", "fd00:ec2::254", "fe80::1", "fe80::1%1", "ff02::1", "ff0e::1",
-    "::ffff:127.0.0.1", "::ffff:10.0.0.1", "::ffff:169.254.169.254", "::127.0.0.1",
-    "2002:7f00:1::", "2002:a9fe:a9fe::1", "64:ff9b::a00:1", "64:ff9b::7f00:1",
-    "64:ff9b:1::a00:1", "2001:db8::1", "2001::1",
+    "127.0.0.1",
+    "127.8.9.10",
+    "10.0.0.1",
+    "10.255.255.254",
+    "172.16.0.1",
+    "172.31.255.1",
+    "192.168.1.1",
+    "169.254.169.254",
+    "169.254.0.1",
+    "100.64.0.1",
+    "100.100.100.200",
+    "0.0.0.0",
+    "224.0.0.1",
+    "239.255.255.250",
+    "233.252.0.1",
+    "255.255.255.255",
+    "240.0.0.1",
+    "192.0.0.192",
+    "198.18.0.1",
+    "192.0.2.1",
+    "168.63.129.16",
+    "::1",
+    "::",
+    "fc00::1",
+    "fd00:ec2::254",
+    "fe80::1",
+    "fe80::1%1",
+    "ff02::1",
+    "ff0e::1",
+    "::ffff:127.0.0.1",
+    "::ffff:10.0.0.1",
+    "::ffff:169.254.169.254",
+    "::127.0.0.1",
+    "2002:7f00:1::",
+    "2002:a9fe:a9fe::1",
+    "64:ff9b::a00:1",
+    "64:ff9b::7f00:1",
+    "64:ff9b:1::a00:1",
+    "2001:db8::1",
+    "2001::1",
 ]
-OUTSIDE = ["8.8.8.8", "93.184.215.14", "1.1.1.1", "2606:4700:4700::1111", "::ffff:8.8.8.8",
-           "2002:808:808::1", "64:ff9b::808:808"]
+OUTSIDE = [
+    "8.8.8.8",
+    "93.184.215.14",
+    "1.1.1.1",
+    "2606:4700:4700::1111",
+    "::ffff:8.8.8.8",
+    "2002:808:808::1",
+    "64:ff9b::808:808",
+]
 
 
 @pytest.mark.parametrize("address", INSIDE)
@@ -267,9 +322,22 @@ def test_public_addresses_are_public(address):
 
 @pytest.mark.parametrize(
     "host",
-    ["10.0.0.1", "172.16.0.1", "192.168.0.1", "169.254.169.254", "100.64.0.1", "[::1]",
-     "[fc00::1]", "[fe80::1]", "[::ffff:127.0.0.1]", "0.0.0.0", "224.0.0.1", "[ff02::1]",
-     "127.0.0.2", "0177.0.0.1"],
+    [
+        "10.0.0.1",
+        "172.16.0.1",
+        "192.168.0.1",
+        "169.254.169.254",
+        "100.64.0.1",
+        "[::1]",
+        "[fc00::1]",
+        "[fe80::1]",
+        "[::ffff:127.0.0.1]",
+        "0.0.0.0",
+        "224.0.0.1",
+        "[ff02::1]",
+        "127.0.0.2",
+        "0177.0.0.1",
+    ],
 )
 def test_literal_inside_urls_are_refused_before_connecting(host, connections):
     error = refused(f"http://{host}/latest/meta-data/")
@@ -279,9 +347,11 @@ def test_literal_inside_urls_are_refused_before_connecting(host, connections):
 
 def test_decimal_ip_literal_cannot_sneak_in(connections, monkeypatch):
     # "http://2130706433/" is 127.0.0.1 to some resolvers: whatever it resolves to is checked.
-    monkeypatch.setattr(fetching, "getaddrinfo", lambda *a, **k: [
-        (socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))
-    ])
+    monkeypatch.setattr(
+        fetching,
+        "getaddrinfo",
+        lambda *a, **k: [(socket.AF_INET, socket.SOCK_STREAM, 6, "", ("127.0.0.1", 80))],
+    )
     assert refused("http://2130706433/").code == "private_address"
     assert connections == []
 
@@ -294,8 +364,13 @@ def fake_dns(*answers):
         calls.append(host)
         addresses = answers[min(len(calls), len(answers)) - 1]
         return [
-            (socket.AF_INET6 if ":" in a else socket.AF_INET, socket.SOCK_STREAM, 6, "",
-             (a, port, 0, 0) if ":" in a else (a, port))
+            (
+                socket.AF_INET6 if ":" in a else socket.AF_INET,
+                socket.SOCK_STREAM,
+                6,
+                "",
+                (a, port, 0, 0) if ":" in a else (a, port),
+            )
             for a in addresses
         ]
 
