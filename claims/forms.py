@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Claim, Source
 from .public.jsonld import CLAIM_REVIEWED_CHARS, claim_reviewed_is_long
-from .text import MAX_BODY_CHARS, TextImportError, canonicalize, check_body_length, decode_upload
+from .text import MAX_BODY_CHARS, TextImportError, canonicalize, check_body_length, import_upload
 from .validators import web_url_validator
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
@@ -26,6 +26,35 @@ class DateInput(forms.DateInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ArticleFetchForm(DeskFormMixin, forms.Form):
+    """The address to fetch an article from; its own form so that a refusal can be marked
+    on it while the article's fields are shown as typed."""
+
+    article_url = forms.CharField(
+        label=_("Article URL"),
+        required=False,
+        max_length=2000,
+        widget=forms.URLInput(attrs={"autocomplete": "url", "inputmode": "url"}),
+        help_text=_(
+            "Fetch article fills the fields below from the page, for you to check. "
+            "Nothing is saved until you press Load article."
+        ),
+    )
+
+    def clean_article_url(self):
+        url = self.cleaned_data["article_url"].strip()
+        if not url:
+            raise forms.ValidationError(_("Type the article's address to fetch it."))
+        if "://" not in url:
+            url = f"https://{url}"  # what a browser's address bar would do
+        web_url_validator(url)
+        return url
+
+
+# What an uploaded HTML page may fill in when the editor left the field empty.
+UPLOAD_FILLS = ("title", "byline", "outlet", "published_on")
 
 
 class ArticleForm(DeskFormMixin, forms.ModelForm):
@@ -68,6 +97,12 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
         }
         widgets = {"published_on": DateInput(), "url": forms.URLInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.is_bound and self.files.get("upload"):
+            # An uploaded page can bring its own title; required is checked after it is read.
+            self.fields["title"].required = False
+
     def clean_url(self):
         url = self.cleaned_data.get("url", "")
         if url:
@@ -76,6 +111,12 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        self._clean_body(cleaned)
+        if not cleaned.get("title") and "title" not in self.errors:
+            self.add_error("title", self.fields["title"].error_messages["required"])
+        return cleaned
+
+    def _clean_body(self, cleaned):
         upload = cleaned.get("upload")
         raw_text = cleaned.get("text") or ""
         body = ""
@@ -97,10 +138,13 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
                 self.add_error("upload", _("The file is larger than 2 MB."))
                 return cleaned
             try:
-                body = decode_upload(upload.read(), upload.name or "")
+                body, metadata = import_upload(upload.read(), upload.name or "")
             except TextImportError as error:
                 self.add_error("upload", str(error))
                 return cleaned
+            for name in UPLOAD_FILLS:
+                if not cleaned.get(name) and metadata.get(name) and name not in self.errors:
+                    cleaned[name] = metadata[name]
         elif raw_text.strip():
             body = canonicalize(raw_text)
             try:
@@ -248,4 +292,11 @@ SourceFormSet = forms.formset_factory(
     validate_max=True,
 )
 
-__all__ = ["ArticleForm", "ClaimForm", "SourceForm", "SourceFormSet", "MAX_BODY_CHARS"]
+__all__ = [
+    "ArticleFetchForm",
+    "ArticleForm",
+    "ClaimForm",
+    "SourceForm",
+    "SourceFormSet",
+    "MAX_BODY_CHARS",
+]

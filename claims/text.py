@@ -310,6 +310,14 @@ def _decode(data: bytes) -> str:
 def decode_upload(data: bytes, filename: str) -> str:
     """Turn an uploaded .txt, .md or .html file into a canonical article body.
 
+    See :func:`import_upload`, which also returns what an HTML page says about itself.
+    """
+    return import_upload(data, filename)[0]
+
+
+def import_upload(data: bytes, filename: str) -> tuple[str, dict]:
+    """Turn an uploaded .txt, .md or .html file into (canonical body, metadata).
+
     Raises TextImportError with a message fit for the editor when the file is refused.
     Only UTF-8 (with or without BOM) and UTF-16 with a BOM are accepted: guessing a legacy
     encoding would sometimes produce plausible but wrong text, which is worse for a fact-check
@@ -323,12 +331,18 @@ def decode_upload(data: bytes, filename: str) -> str:
     if len(data) > MAX_UPLOAD_BYTES:
         raise TextImportError(_("The file is larger than 2 MB."))
     text = _decode(data)
+    metadata: dict = {}
     if extension in (".html", ".htm"):
-        body = html_to_text(text)
+        # A saved web page goes through the same main-text extraction as a fetched one, so
+        # its menus, adverts and footer are not loaded as paragraphs to check.
+        from .extraction import extract_html
+
+        extracted = extract_html(text)
+        body, metadata = extracted.body, extracted.metadata
     elif extension == ".md":
         body = markdown_to_text(text)
     else:
         body = canonicalize(text)
     if not body:
         raise TextImportError(_("The file contains no text."))
-    return check_body_length(body)
+    return check_body_length(body), metadata

@@ -213,6 +213,14 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 3 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 4000
 
+# Fetching an article from its address (claims/fetching.py). The fetch refuses every
+# address that is not on the public internet; hosts listed here are fetched anyway
+# (an intranet CMS, the test suite's local server). Names or IP literals, comma-separated.
+ARTICLE_FETCH_ALLOWED_HOSTS = env_list("ARTICLE_FETCH_ALLOWED_HOSTS")
+ARTICLE_FETCH_TIMEOUT = float(os.environ.get("ARTICLE_FETCH_TIMEOUT", "10"))  # seconds, in all
+ARTICLE_FETCH_MAX_BYTES = 5 * 1024 * 1024
+ARTICLE_FETCH_MAX_REDIRECTS = 5
+
 # Content Security Policy: only our own files, no inline script or style
 # attribute, no eval. htmx is configured (base.html) not to inject styles or
 # evaluate anything.

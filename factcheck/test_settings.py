@@ -21,6 +21,9 @@ os.environ.setdefault("STATIC_PLAIN", "1")
 # as deployed (database backend, worker, SMTP) has its own tests.
 os.environ.setdefault("TASKS_BACKEND", "django.tasks.backends.immediate.ImmediateBackend")
 
+# The article-fetch tests serve their pages from a local server on loopback.
+os.environ.setdefault("ARTICLE_FETCH_ALLOWED_HOSTS", "127.0.0.1")
+
 from .settings import *  # noqa: E402,F403
 
 # Hashing demo passwords with the default hasher costs seconds per suite.

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .. import selectors, services
-from ..forms import ArticleForm
+from ..extraction import extract_html
+from ..fetching import FetchError, fetch
+from ..forms import ArticleFetchForm, ArticleForm
 from ..models import Article
 from ..permissions import can_load_articles
+from ..text import TextImportError, canonicalize, check_body_length
 from .access import desk_view
 from .annotate import annotate_context
 from .params import parse_id
@@ -33,17 +37,69 @@ def index(request):
 @require_http_methods(["GET", "POST"])
 @desk_view(can_load_articles)
 def article_new(request):
+    if request.method == "POST" and (
+        "fetch" in request.POST
+        # Enter in Article URL submits with the form's default (load) button; with only an
+        # address and no text or file, the editor means to fetch it.
+        or (
+            request.POST.get("article_url", "").strip()
+            and not request.POST.get("text", "").strip()
+            and not request.FILES.get("upload")
+        )
+    ):
+        return _article_fetch(request)
     if request.method == "POST":
         form = ArticleForm(request.POST, request.FILES)
         if form.is_valid():
             fields = {k: v for k, v in form.cleaned_data.items() if k not in {"text", "upload"}}
             article = services.create_article(request.user, **fields)
             return redirect("desk:article", article.pk)
+        fetch_form = ArticleFetchForm(initial={"article_url": request.POST.get("article_url", "")})
         status = 400
     else:
         form = ArticleForm(initial={"language": "fr"})
+        fetch_form = ArticleFetchForm()
         status = 200
-    return render(request, "desk/article_new.html", {"form": form}, status=status)
+    return _render_new(request, form, fetch_form, status)
+
+
+def _render_new(request, form, fetch_form, status, fetched=False):
+    context = {"form": form, "fetch_form": fetch_form, "fetched": fetched}
+    # htmx swaps only the form; without JavaScript the whole page is sent.
+    template = "desk/article_new.html#article-form" if request.htmx else "desk/article_new.html"
+    return render(request, template, context, status=status)
+
+
+def fetched_fields(url: str) -> dict[str, object]:
+    """The article at ``url`` as ArticleForm values; raises FetchError or TextImportError."""
+    page = fetch(url)
+    if page.kind == "html":
+        extracted = extract_html(page.content, url=page.url)
+        body, fields = extracted.body, dict(extracted.metadata)
+    else:
+        body, fields = canonicalize(page.content), {"url": page.url}
+    if not body:
+        raise TextImportError(_("No article text was found on that page."))
+    fields["text"] = check_body_length(body)
+    return fields
+
+
+def _article_fetch(request):
+    """Fetch article: fill the form from the page, save nothing (the editor checks first)."""
+    fetch_form = ArticleFetchForm(request.POST)
+    # What the editor typed is kept; what the page states replaces it.
+    typed = {name: request.POST.get(name, "") for name in ArticleForm.base_fields}
+    typed.pop("upload", None)
+    status, fetched = 400, False
+    if fetch_form.is_valid():
+        try:
+            found = fetched_fields(fetch_form.cleaned_data["article_url"])
+        except (FetchError, TextImportError) as error:
+            fetch_form.add_error("article_url", error.message)
+        else:
+            typed.update({k: v for k, v in found.items() if v})
+            status, fetched = 200, True
+    return _render_new(request, ArticleForm(initial=typed), fetch_form, status, fetched)
 
 
 @require_GET
