@@ -12,18 +12,22 @@ copy. The test never skips: without java or vnu it fails and says how to install
 
 from __future__ import annotations
 
+import datetime as dt
 import json
-from collections import Counter
 import os
 import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.template import Context, Template
 from django.test import Client, RequestFactory
 
 from claims import workflow
+from claims.forms import DateInput, URLInput
+from claims.templatetags.html_dates import html_datetime
 from claims.views import errors
 from tests.test_public_support import (  # noqa: F401 - fixtures
     _fresh_public_cache,
@@ -128,9 +132,7 @@ def public_pages(newsroom, lang: str) -> dict[str, str]:
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=lang)
     pages["503"] = html_of(errors.service_unavailable(request), 503)
     desk_request = RequestFactory().get("/desk/", HTTP_ACCEPT_LANGUAGE=lang, **HX)
-    pages["503, htmx fragment"] = wrap(
-        html_of(errors.service_unavailable(desk_request), 503), lang
-    )
+    pages["503, htmx fragment"] = wrap(html_of(errors.service_unavailable(desk_request), 503), lang)
     return pages
 
 
@@ -163,7 +165,10 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
     reviewer.force_login(users["reviewer2"])
     base = f"/desk/articles/{article.pk}/"
     bad_article = {"title": "", "language": "fr", "text": "", "url": "not a url"}
-    bad_claim = panel_data(draft, action="save", statement="", claim_date="31/02/2025")
+    bad_source = [{"url": "pas une adresse", "title": "Source", "accessed_on": "hier"}]
+    bad_claim = panel_data(
+        draft, action="save", statement="", claim_date="31/02/2025", sources=bad_source
+    )
     pages = {
         "desk index": html_of(editor.get("/desk/"), 200),
         "load article": html_of(editor.get("/desk/articles/new/"), 200),
@@ -177,6 +182,10 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "review": html_of(reviewer.get(f"/desk/review/{newsroom['claims'][1].pk}/"), 200),
         "review, changes": html_of(reviewer.get(f"/desk/review/{newsroom['changed'].pk}/"), 200),
     }
+    for typed in ("31/02/2025", "pas une adresse", "hier"):  # kept, in text inputs
+        assert re.search(
+            f'<input type="text" name="[^"]+" value="{typed}"', pages["annotate, errors"]
+        )
     fragments = {
         "claim panel": editor.get(f"/desk/claims/{draft.pk}/", **HX),
         "claim panel, errors": editor.post(f"/desk/claims/{draft.pk}/", bad_claim, **HX),
@@ -214,3 +223,32 @@ def test_every_page_is_valid_html_in_both_languages(newsroom, tmp_path):
         for m in problems
     )
     assert not problems, f"{len(problems)} Nu HTML Checker messages:\n{summary}\n\n{report}"
+
+
+def test_time_datetime_values_are_valid_html_to_the_second_with_the_offset(settings):
+    settings.TIME_ZONE = "Europe/Paris"
+    moment = dt.datetime(2025, 2, 11, 9, 30, 15, 123456, tzinfo=dt.UTC)
+    assert html_datetime(moment) == "2025-02-11T10:30:15+01:00"
+    assert html_datetime(moment.replace(month=7)) == "2025-07-11T11:30:15+02:00"
+    assert html_datetime(dt.date(2025, 2, 11)) == "2025-02-11"
+    assert html_datetime(None) == ""
+    rendered = Template('<time datetime="{{ when|html_datetime }}">').render(
+        Context({"when": moment})
+    )
+    assert rendered == '<time datetime="2025-02-11T10:30:15+01:00">'
+
+
+def test_a_value_its_input_type_does_not_allow_is_shown_back_in_a_text_input():
+    assert 'type="date" name="d" value="2025-02-11"' in DateInput().render(
+        "d", dt.date(2025, 2, 11)
+    )
+    assert 'type="date" name="d" value="2025-02-11"' in DateInput().render("d", "2025-02-11")
+    assert 'type="date" name="d"' in DateInput().render("d", None)
+    assert 'type="text" name="d" value="31/02/2025"' in DateInput().render("d", "31/02/2025")
+    assert 'type="text" name="d" value="2025-02-30"' in DateInput().render("d", "2025-02-30")
+    url = "https://example.org/a?b=1"
+    assert f'type="url" name="u" value="{url.replace("&", "&amp;")}"' in URLInput().render("u", url)
+    assert 'type="text" name="u" value="not a url"' in URLInput().render("u", "not a url")
+    assert 'type="text" name="u" value="javascript:alert(1)"' in URLInput().render(
+        "u", "javascript:alert(1)"
+    )
