@@ -198,6 +198,7 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
 
 
 def test_every_page_is_valid_html_in_both_languages(newsroom, tmp_path):
+    vnu_command()  # fail at once, not after rendering, when the checker is missing
     files: dict[str, str] = {}
     for lang in LANGUAGES:
         for collect in (public_pages, login_pages, desk_pages):
