@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import urllib.request
 from collections import Counter
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from django.template import Context, Template
 from django.test import Client, RequestFactory
 
 from claims import workflow
+from claims.demo.loader import load_demo
 from claims.forms import DateInput, URLInput
 from claims.templatetags.html_dates import html_datetime
 from claims.views import errors
@@ -253,3 +255,43 @@ def test_a_value_its_input_type_does_not_allow_is_shown_back_in_a_text_input():
     assert 'type="text" name="u" value="javascript:alert(1)"' in URLInput().render(
         "u", "javascript:alert(1)"
     )
+
+
+def test_the_demo_served_over_http_is_valid_html(live_server, seeded_live_db, tmp_path):
+    """The same check on the demo newsroom as a real server sends it, over real HTTP."""
+    vnu_command()
+    demo = load_demo()
+    published = next(claim for claim in demo["claims"] if claim.current_version_id)
+    desk = Client()
+    desk.force_login(demo["users"]["reviewer2"])
+    cookie = f"sessionid={desk.cookies['sessionid'].value}"
+    in_review = demo["claims"][1]
+    paths = {
+        "/": None,
+        f"/articles/{demo['article'].slug}/": None,
+        f"/fact-checks/{published.slug}/": None,
+        "/methodology/": None,
+        "/corrections/": None,
+        "/accounts/login/": None,
+        "/desk/": cookie,
+        f"/desk/articles/{demo['article'].pk}/?claim={in_review.pk}": cookie,
+        "/desk/review/": cookie,
+        f"/desk/review/{in_review.pk}/": cookie,
+    }
+    files = {}
+    for lang in LANGUAGES:
+        for path, session in paths.items():
+            headers = {"Accept-Language": lang, **({"Cookie": session} if session else {})}
+            request = urllib.request.Request(live_server.url + path, headers=headers)  # noqa: S310
+            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+                assert response.status == 200 and response.url.endswith(path), path
+                html = response.read().decode("utf-8")
+            name = f"{len(files):03d}-{lang}.html"
+            (tmp_path / name).write_text(html, encoding="utf-8")
+            files[name] = f"{path} [{lang}]"
+    problems = [
+        f"{files[m['url'].rsplit('/', 1)[-1]]} line {m.get('lastLine', '?')}: {m.get('message')}"
+        for m in run_vnu([tmp_path / name for name in files])
+        if m.get("type") != "info" or m.get("subType") == "warning"
+    ]
+    assert not problems, "\n".join(problems)
