@@ -23,6 +23,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import User
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
@@ -150,8 +151,6 @@ def login_pages(newsroom, lang: str) -> dict[str, str]:
     csrf = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE=lang)
     pages["403, form expired"] = html_of(csrf.post("/accounts/login/", wrong), 403)
     outsider = Client(HTTP_ACCEPT_LANGUAGE=lang)
-    from django.contrib.auth.models import User
-
     outsider.force_login(User.objects.get_or_create(username=f"nobody-{lang}")[0])
     pages["403, no desk role"] = html_of(outsider.get("/desk/"), 403)
     return pages
@@ -161,6 +160,7 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
     users = newsroom["users"]
     article = newsroom["article"]
     draft = newsroom["claims"][2]
+    published = newsroom["published"]
     editor = Client(HTTP_ACCEPT_LANGUAGE=lang)
     editor.force_login(users["editor"])
     reviewer = Client(HTTP_ACCEPT_LANGUAGE=lang)
@@ -177,6 +177,9 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "load article, errors": html_of(editor.post("/desk/articles/new/", bad_article), 400),
         "annotate": html_of(editor.get(base), 200),
         "annotate, claim open": html_of(editor.get(f"{base}?claim={draft.pk}"), 200),
+        "annotate, published claim open": html_of(
+            editor.get(f"/desk/articles/{published.article_id}/?claim={published.pk}"), 200
+        ),
         "annotate, errors": html_of(editor.post(f"/desk/claims/{draft.pk}/", bad_claim), 422),
         "annotate, delete": html_of(editor.get(f"/desk/claims/{draft.pk}/delete/"), 200),
         "annotate, 404": html_of(editor.get("/desk/articles/424242/"), 404),
