@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Claim, Source
@@ -21,11 +24,44 @@ class DeskFormMixin:
         super().__init__(*args, **kwargs)
 
 
+def _as_text_unless(context: dict, valid) -> dict:
+    """Show a value its input type does not allow (a date typed where the browser has
+    no date picker, a malformed address) in a text input: HTML allows only valid
+    values there and a browser would blank a bad date out, losing what was typed."""
+    value = context["widget"]["value"]
+    if value and not valid(str(value)):
+        context["widget"]["type"] = "text"
+    return context
+
+
+def _is_iso_date(value: str) -> bool:
+    try:
+        return len(value) == 10 and dt.date.fromisoformat(value) is not None
+    except ValueError:
+        return False
+
+
+def _is_web_url(value: str) -> bool:
+    try:
+        web_url_validator(value)
+    except ValidationError:
+        return False
+    return True
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
     def __init__(self, **kwargs):
         super().__init__(format="%Y-%m-%d", **kwargs)
+
+    def get_context(self, name, value, attrs):
+        return _as_text_unless(super().get_context(name, value, attrs), _is_iso_date)
+
+
+class URLInput(forms.URLInput):
+    def get_context(self, name, value, attrs):
+        return _as_text_unless(super().get_context(name, value, attrs), _is_web_url)
 
 
 class ArticleFetchForm(DeskFormMixin, forms.Form):
@@ -95,7 +131,7 @@ class ArticleForm(DeskFormMixin, forms.ModelForm):
             "image_caption": _("Image caption"),
             "image_credit": _("Image credit"),
         }
-        widgets = {"published_on": DateInput(), "url": forms.URLInput()}
+        widgets = {"published_on": DateInput(), "url": URLInput()}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -261,8 +297,8 @@ class SourceForm(DeskFormMixin, forms.ModelForm):
             "archive_url": _("Archived copy URL"),
         }
         widgets = {
-            "url": forms.URLInput(),
-            "archive_url": forms.URLInput(),
+            "url": URLInput(),
+            "archive_url": URLInput(),
             "published_on": DateInput(),
             "accessed_on": DateInput(),
             "excerpt": forms.Textarea(attrs={"rows": 2}),

@@ -162,8 +162,8 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
         number = escape(claim_label % {"number": c.number})
         out.append(
             f'<li><a class="claim-link{current}" data-claim="{pk}" '
-            f'href="{article_url}?claim={pk}" hx-get="{claim_url_root}{pk}/" '
-            f'hx-push-url="{article_url}?claim={pk}">'
+            f'href="{article_url}?claim={pk}" data-hx-get="{claim_url_root}{pk}/" '
+            f'data-hx-push-url="{article_url}?claim={pk}">'
             f'<span class="claim-link__num" aria-hidden="true">{c.number}</span>'
             f'<span class="claim-link__body"><span class="visually-hidden">{number} '
             f'</span><span class="claim-link__text" lang="{lang}">{escape(c.label)}</span> '

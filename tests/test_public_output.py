@@ -101,8 +101,8 @@ def test_claim_review_of_an_ordinal_verdict(client):
         f'<span class="verdict__label badge v-{version.rating_id}" lang="fr">Inexact</span>',
         "2 on our scale from 1 to 5.",
         f'<link rel="canonical" href="{url}">',
-        f'Published <time datetime="{timezone.localtime(first.approved_at).isoformat()}">',
-        f'Updated <time datetime="{timezone.localtime(version.approved_at).isoformat()}">',
+        f'Published <time datetime="{local_iso(first.approved_at)}">',
+        f'Updated <time datetime="{local_iso(version.approved_at)}">',
         '<cite lang="fr">Article public</cite> (<span lang="fr">Le Quotidien</span>), '
         '<time datetime="2025-02-11">11 February 2025</time>',
         "The Fact-Check Desk",

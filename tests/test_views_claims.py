@@ -231,8 +231,8 @@ def test_create_claim_htmx_returns_panel_and_oob_text_and_list(editor_client, ar
     # The panel first (the hx-target), then the text and the list out of band.
     assert html.lstrip().startswith('<section id="claim-panel"')
     assert f'data-claim="{claim.pk}"' in html
-    assert re.search(r'<div id="article-text"[^>]*hx-swap-oob="true"', html)
-    assert re.search(r'<section id="claim-list"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<div id="article-text"[^>]*data-hx-swap-oob="true"', html)
+    assert re.search(r'<section id="claim-list"[^>]*data-hx-swap-oob="true"', html)
     assert f'data-claims="{claim.pk}"' in html or re.search(
         rf'data-claims="[^"]*\b{claim.pk}\b', html
     )
@@ -438,8 +438,8 @@ def test_save_valid_claim_with_two_sources(editor_client, draft, faux, editor):
     assert values["version"] == "2"
     assert values["sources-0-id"] == str(sources[0].pk)
     assert values["sources-1-id"] == str(sources[1].pk)
-    assert re.search(r'<div id="article-text"[^>]*hx-swap-oob="true"', html)
-    assert re.search(r'<section id="claim-list"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<div id="article-text"[^>]*data-hx-swap-oob="true"', html)
+    assert re.search(r'<section id="claim-list"[^>]*data-hx-swap-oob="true"', html)
 
 
 def test_the_kind_of_claimant_is_saved_shown_and_checked(editor_client, draft):
@@ -838,7 +838,7 @@ def test_delete_asks_for_confirmation_then_deletes(editor_client, draft):
     assert response.status_code == 200
     html = response.content.decode()
     assert "Claim deleted." in html
-    assert re.search(r'<section id="claim-list"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r'<section id="claim-list"[^>]*data-hx-swap-oob="true"', html)
     assert not Claim.objects.filter(pk=draft.pk).exists()
 
 

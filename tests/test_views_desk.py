@@ -617,7 +617,7 @@ def test_csrf_token_from_the_page_and_the_htmx_header_are_accepted(demo, editor)
     created_article(response)
     article = demo["article"]
     html = client.get(f"/desk/articles/{article.pk}/").content.decode()
-    header_token = re.search(r'hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html).group(1)
+    header_token = re.search(r'data-hx-headers=\'\{"X-CSRFToken": "([^"]+)"\}\'', html).group(1)
     start, end = article.sentences[0]
     response = client.post(
         f"/desk/articles/{article.pk}/claims/",
