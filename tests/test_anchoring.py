@@ -28,7 +28,7 @@ from claims.anchoring import (
 )
 from claims.text import canonicalize
 
-SEED = Path("/work/shared/seed/article-fr.txt")
+SEED = Path(__file__).resolve().parent.parent / "claims" / "demo" / "article-fr.txt"
 BLNS = Path(__file__).with_name("blns.txt")
 NBSP = "\u00a0"
 

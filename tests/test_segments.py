@@ -12,7 +12,7 @@ from claims import segments
 from claims.segments import segmenter_language, sentence_spans
 from claims.text import canonicalize, paragraph_spans
 
-SEED = Path("/work/shared/seed/article-fr.txt")
+SEED = Path(__file__).resolve().parent.parent / "claims" / "demo" / "article-fr.txt"
 
 
 @pytest.fixture

@@ -18,7 +18,7 @@ from claims.text import (
     paragraph_spans,
 )
 
-SEED = Path("/work/shared/seed/article-fr.txt")
+SEED = Path(__file__).resolve().parent.parent / "claims" / "demo" / "article-fr.txt"
 NBSP = "\u00a0"
 
 

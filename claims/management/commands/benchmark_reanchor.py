@@ -32,7 +32,7 @@ from claims.anchoring import Anchor, make_anchor, reanchor, reanchor_revision
 
 TARGET_CHARS = 50_000
 CLAIMS = 1_000
-SEED = Path("/work/shared/seed/article-fr.txt")
+SEED = Path(__file__).resolve().parents[2] / "demo" / "article-fr.txt"
 NBSP = "\u00a0"
 
 FR_NAMES = ["Sam Altman", "Elon Musk", "Satya Nadella", "Sundar Pichai", "Marc Toberoff"]
