@@ -247,6 +247,20 @@ def submit(claim_id: int, user) -> Claim:
     return claim
 
 
+def _lock_for_review(claim_id: int, user, not_a_reviewer: str) -> Claim:
+    """The claim, locked, when `user` may act on it as its reviewer: a reviewer, the
+    claim in review, and the four-eyes rule met (what approving needs, too)."""
+    claim = _lock(claim_id)
+    if not can_review(user):
+        raise TransitionError(not_a_reviewer, forbidden=True)
+    if claim.status != ClaimStatus.IN_REVIEW:
+        raise TransitionError(_not_in_review(claim))
+    refusal, forbidden = _approval_check(user, claim)
+    if refusal:
+        raise TransitionError(refusal, forbidden=forbidden)
+    return claim
+
+
 @transaction.atomic
 def start_review(claim_id: int, user) -> Claim:
     """Take review: editors and other reviewers see who is reviewing the claim.
@@ -255,14 +269,7 @@ def start_review(claim_id: int, user) -> Claim:
     It does not bump the version, so a review screen opened by someone else
     stays valid.
     """
-    claim = _lock(claim_id)
-    if not can_review(user):
-        raise TransitionError(gettext("Only reviewers can take a review."), forbidden=True)
-    if claim.status != ClaimStatus.IN_REVIEW:
-        raise TransitionError(_not_in_review(claim))
-    refusal, forbidden = _approval_check(user, claim)
-    if refusal:
-        raise TransitionError(refusal, forbidden=forbidden)
+    claim = _lock_for_review(claim_id, user, gettext("Only reviewers can take a review."))
     if claim.reviewing_by_id:
         if claim.reviewing_by_id == user.pk:
             raise TransitionError(gettext("You are already reviewing this claim."))
@@ -371,14 +378,7 @@ def _reserve_public_slug(claim: Claim) -> None:
 
 @transaction.atomic
 def request_changes(claim_id: int, user, comment: str) -> Claim:
-    claim = _lock(claim_id)
-    if not can_review(user):
-        raise TransitionError(gettext("Only reviewers can request changes."), forbidden=True)
-    if claim.status != ClaimStatus.IN_REVIEW:
-        raise TransitionError(_not_in_review(claim))
-    refusal, forbidden = _approval_check(user, claim)
-    if refusal:
-        raise TransitionError(refusal, forbidden=forbidden)
+    claim = _lock_for_review(claim_id, user, gettext("Only reviewers can request changes."))
     comment = (comment or "").strip()
     if not comment:
         raise TransitionError(gettext("Write a comment: say what needs to change."))

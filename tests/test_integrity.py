@@ -450,6 +450,7 @@ def desk_get_paths(demo, claim_ids):
         + [f"/desk/articles/{article.pk}/?claim={pk}" for pk in claim_ids],
         "claim": [f"/desk/claims/{pk}/" for pk in claim_ids],
         "claim_delete": [f"/desk/claims/{demo['claims'][2].pk}/delete/"],
+        "card": [f"/desk/claims/{demo['claims'][0].pk}/card.png"],  # the published one
         "review_queue": ["/desk/review/"],
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
     }

@@ -451,7 +451,7 @@ def test_ink_on_a_light_verdict_colour_is_dark():
     from claims.public.scale import Scale
 
     scale = Scale.from_rows([(1, "Clair", "", None, "#fde68a", 0), (2, "Sombre", "", 1, "x", 1)])
-    assert "--verdict-ink:#111827" in scale.stylesheet
+    assert "--verdict-ink:#000000" in scale.stylesheet
     assert ".v-2{--verdict:#4b5563;--verdict-ink:#ffffff}" in scale.stylesheet  # bad colour
 
 
@@ -657,3 +657,22 @@ def test_public_pages_ignore_the_session_and_never_set_a_cookie(client, article,
     assert response.status_code == 200
     assert not response.cookies
     assert "pub-editor" not in html_of(response) and "Log out" not in html_of(response)
+
+
+def test_public_verdict_ink_reaches_wcag_aa_on_any_colour():
+    """A colour an admin may choose (#c34bb4 gave 4.21:1 with the old near-black rule)."""
+    from claims.colours import contrast_ratio
+    from claims.public.scale import Scale
+
+    colours = ["#c34bb4"] + [
+        f"#{r:x}{r:x}{g:x}{g:x}{b:x}{b:x}"
+        for r in range(16)
+        for g in range(0, 16, 3)
+        for b in range(0, 16, 5)
+    ]
+    scale = Scale.from_rows([(i, f"V{i}", "", None, c, i) for i, c in enumerate(colours)])
+    for rating in scale.ratings:
+        ink = re.search(
+            rf"\.{rating.css_class}{{--verdict:[^;]+;--verdict-ink:(#[0-9a-f]+)}}", scale.stylesheet
+        ).group(1)
+        assert contrast_ratio(ink, rating.colour) >= 4.5, rating.colour

@@ -16,6 +16,8 @@ from functools import cached_property
 
 from django.utils.text import slugify
 
+from ..colours import ink_on
+
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _FALLBACK_COLOUR = "#4b5563"
 
@@ -92,25 +94,7 @@ class Scale:
     def stylesheet(self) -> str:
         """One class per verdict: its colour and a text colour readable on it."""
         rules = [
-            f".{r.css_class}{{--verdict:{r.colour};--verdict-ink:{_ink_on(r.colour)}}}"
+            f".{r.css_class}{{--verdict:{r.colour};--verdict-ink:{ink_on(r.colour)}}}"
             for r in self.ratings
         ]
         return "/* The rating scale's colours (generated). */\n" + "\n".join(rules) + "\n"
-
-
-def _luminance(colour: str) -> float:
-    """WCAG relative luminance of #rrggbb."""
-    channels = []
-    for i in (1, 3, 5):
-        c = int(colour[i : i + 2], 16) / 255
-        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
-    r, g, b = channels
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
-
-def _ink_on(colour: str) -> str:
-    """White or near-black, whichever contrasts more with `colour`."""
-    lum = _luminance(colour)
-    white = 1.05 / (lum + 0.05)
-    dark = (lum + 0.05) / (_luminance("#111827") + 0.05)
-    return "#ffffff" if white >= dark else "#111827"
