@@ -328,6 +328,28 @@ NOTIFICATION_RETRY_DELAYS = [
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler"},
+        "server": {"class": "logging.StreamHandler", "formatter": "server"},
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Django's own loggers print through the root handler only: its default configuration
+    # gives the "django" logger a console handler of its own in DEBUG, and with the root
+    # one too every line (the autoreloader's included) was printed twice.
+    "loggers": {
+        "django": {
+            "handlers": ["console"],
+            "level": os.environ.get("LOG_LEVEL", "INFO" if DEBUG else "WARNING"),
+            "propagate": False,
+        },
+        # The development server's request lines, dated as Django prints them.
+        "django.server": {"handlers": ["server"], "level": "INFO", "propagate": False},
+    },
 }

@@ -188,6 +188,10 @@ def test_rundemo_with_the_autoreloader_sets_up_once_and_mails_links_to_its_port(
     assert output.count("Demo newsroom loaded") == 1, output
     assert output.count("  reviewer2 ") == 1, output
     assert output.count(f"Open http://127.0.0.1:{port}/desk/") == 1, output
+    # Django's own lines too: the autoreloader's, and each request's, once and dated.
+    assert output.count("Watching for file changes") == 1, output
+    assert output.count('"GET /desk/articles/1/ HTTP/1.1" 200') == 1, output
+    assert re.search(r'^\[[^\]]+\] "GET /desk/articles/1/ HTTP/1.1" 200', output, re.M), output
     # The reviewers' email, printed by the console mailer in the serving child.
     assert f"{site_url or server.url}/desk/review/3/" in output, output
     assert "127.0.0.1:8000" not in output
