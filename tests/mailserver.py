@@ -4,17 +4,12 @@ from __future__ import annotations
 
 import email
 import email.policy
-import socket
 import threading
 import time
 
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from tests.servers import free_port
 
 
 class MailServer:

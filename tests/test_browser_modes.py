@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ import pytest
 
 from claims.demo.loader import load_demo
 from tests.conftest import log_in
+from tests.servers import free_port
 
 pytestmark = pytest.mark.browser
 
@@ -46,12 +46,6 @@ TEST_ONLY_ENV = (
     "DATABASE_URL",
     "DJANGO_ALLOW_ASYNC_UNSAFE",
 )
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def dev_env(tmp_path: Path) -> dict:

@@ -26,7 +26,7 @@ from django_tasks_db.models import DBTaskResult
 
 from claims import notifications, services, workflow
 from claims.models import Claim
-from tests.mailserver import free_port
+from tests.servers import free_port
 from tests.test_notifications import ready_claim
 
 SMTP = "django.core.mail.backends.smtp.EmailBackend"

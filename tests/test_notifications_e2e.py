@@ -13,14 +13,11 @@ skips elsewhere, except under CI, where it fails.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import http.cookiejar
 import os
 import re
 import secrets
-import signal
-import subprocess
 import sys
 import time
 import urllib.error
@@ -39,7 +36,8 @@ from django_tasks_db.models import DBTaskResult
 from claims import services
 from claims.models import Claim
 from tests.conftest import restore_seed_data
-from tests.mailserver import MailServer, free_port
+from tests.mailserver import MailServer
+from tests.servers import answers, free_port, serving
 from tests.test_notifications import ready_claim
 
 PASSWORD = "a long passphrase for the desk"  # noqa: S105
@@ -82,30 +80,6 @@ def person(username, group=None, **extra) -> User:
     return user
 
 
-@contextlib.contextmanager
-def running(command, env, name):
-    process = subprocess.Popen(  # noqa: S603 - the project's own programs, fixed arguments
-        command,
-        env=env,
-        cwd=settings.BASE_DIR,
-        start_new_session=True,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
-    try:
-        yield process
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGTERM)
-        try:
-            output, _ = process.communicate(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            output, _ = process.communicate()
-        print(f"--- {name} output ---\n{output}")  # shown by pytest when the test fails
-
-
 @pytest.fixture
 def deployment(postgres):
     """A mail server, gunicorn and the task worker, configured as in production."""
@@ -139,19 +113,16 @@ def deployment(postgres):
     web += ["--bind", f"127.0.0.1:{port}", "--log-level", "warning"]
     worker = [sys.executable, "manage.py", "db_worker", "--interval", "0.2", "--no-startup-delay"]
     try:
-        with running(web, env, "gunicorn") as server, running(worker, env, "db_worker") as tasks:
-            base = f"http://127.0.0.1:{port}"
-            deadline = time.monotonic() + 30
-            while True:
-                assert server.poll() is None, "gunicorn exited"
+        base = f"http://127.0.0.1:{port}"
+        cwd = settings.BASE_DIR
+        with serving(worker, env=env, cwd=cwd, name="db_worker") as tasks:
+
+            def ready():
                 assert tasks.poll() is None, "the task worker exited"
-                try:
-                    with urllib.request.urlopen(f"{base}/accounts/login/", timeout=5):  # noqa: S310
-                        break
-                except OSError:
-                    assert time.monotonic() < deadline, "gunicorn did not answer"
-                    time.sleep(0.2)
-            yield base, mail, tasks
+                return answers(f"{base}/accounts/login/")
+
+            with serving(web, env=env, cwd=cwd, name="gunicorn", ready=ready):
+                yield base, mail, tasks
     finally:
         mail.stop()
 

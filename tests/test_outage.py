@@ -8,7 +8,6 @@ cluster under gunicorn.
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
@@ -16,14 +15,9 @@ from django.db import connection
 from django.test import Client
 
 from factcheck.postgresql import base as postgresql
+from tests.servers import free_port
 
 FAST = 3.0  # seconds
-
-
-def closed_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture
@@ -34,7 +28,8 @@ def unreachable_database(transactional_db, tmp_path):
     if connection.vendor == "postgresql":
         connection.close_pool()
         options = {**saved["OPTIONS"], "pool": {**saved["OPTIONS"]["pool"], "timeout": 1}}
-        connection.settings_dict.update(HOST="127.0.0.1", PORT=closed_port(), OPTIONS=options)
+        # A port nothing listens on.
+        connection.settings_dict.update(HOST="127.0.0.1", PORT=free_port(), OPTIONS=options)
     else:
         connection.settings_dict["NAME"] = str(tmp_path / "missing" / "db.sqlite3")
     yield

@@ -16,8 +16,6 @@ import os
 import re
 import secrets
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
@@ -29,6 +27,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.db import connection
+
+from tests.servers import free_port, serving
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 FAST = 3.0  # seconds, for each 503
@@ -82,12 +82,6 @@ def cluster(postgres_available):
         run(str(ROOT / "scripts/postgres-stop"), env=env, check=False)
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(cluster):
     url, _ = cluster
@@ -105,37 +99,25 @@ def server(cluster):
         "STATIC_PLAIN": "1",
         "LOG_LEVEL": "CRITICAL",
     }
-    process = subprocess.Popen(  # noqa: S603 - the project's own gunicorn, fixed arguments
-        [
-            shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
-            "factcheck.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "critical",
-        ],
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        shutil.which("gunicorn", path=str(Path(sys.executable).parent)),
+        "factcheck.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "critical",
+    ]
+    with serving(
+        command,
         env=env,
         cwd=ROOT,
-        start_new_session=True,
-        stderr=subprocess.DEVNULL,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while fetch(base + "/methodology/")[0] != 200:
-            assert process.poll() is None, "gunicorn exited"
-            assert time.monotonic() < deadline, "gunicorn did not answer"
-            time.sleep(0.2)
+        name="gunicorn",
+        ready=lambda: fetch(base + "/methodology/")[0] == 200,
+    ):
         yield base
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def fetch(url, cookie=None):

@@ -12,11 +12,7 @@ import io
 import logging
 import os
 import secrets
-import signal
-import socket
-import subprocess
 import sys
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -35,6 +31,7 @@ from claims.public import wsgi as public_wsgi
 from claims.public.wsgi import StoredPagesApplication
 from factcheck.wsgi import django_application
 from tests.conftest import restore_seed_data
+from tests.servers import answers, free_port, serving
 from tests.test_public_support import (  # noqa: F401 - fixtures
     PUBLIC_PATHS,
     _fresh_public_cache,
@@ -340,16 +337,10 @@ def _database_url() -> str:
     return f"postgres://{credentials}@{host}{port}/{db['NAME']}"
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
 def gunicorn(transactional_db):
     """The project as deployed: gunicorn, two sync workers, DEBUG off, this test database."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "factcheck.settings",
@@ -364,40 +355,25 @@ def gunicorn(transactional_db):
         "STATIC_PLAIN": "1",
         "LOG_LEVEL": "ERROR",
     }
-    server = subprocess.Popen(  # noqa: S603 - the project's own gunicorn, fixed arguments
-        [
-            str(Path(sys.executable).with_name("gunicorn")),
-            "factcheck.wsgi:application",
-            "--workers",
-            "2",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--log-level",
-            "warning",
-        ],
+    base = f"http://127.0.0.1:{port}"
+    command = [
+        str(Path(sys.executable).with_name("gunicorn")),
+        "factcheck.wsgi:application",
+        "--workers",
+        "2",
+        "--bind",
+        f"127.0.0.1:{port}",
+        "--log-level",
+        "warning",
+    ]
+    with serving(
+        command,
         env=env,
         cwd=settings.BASE_DIR,
-        start_new_session=True,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert server.poll() is None, "gunicorn exited"
-            try:
-                with urllib.request.urlopen(f"{base}/methodology/", timeout=5):  # noqa: S310
-                    break
-            except OSError:
-                assert time.monotonic() < deadline, "gunicorn did not answer"
-                time.sleep(0.2)
+        name="gunicorn",
+        ready=lambda: answers(f"{base}/methodology/"),
+    ):
         yield base
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 def fetch(url, **headers):
