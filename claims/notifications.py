@@ -22,6 +22,7 @@ from functools import partial, wraps
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import checks
+from django.core.checks.mail import NON_PRODUCTION_EMAIL_BACKENDS
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
@@ -106,13 +107,8 @@ def _retry_later(subject: str, body: str, recipient: str, attempt: int, error: E
 
 
 SMTP_MAILER = "django.core.mail.backends.smtp.EmailBackend"
-# Mailers that deliver nothing to anyone (Django's deploy check knows them too).
-NON_DELIVERING_MAILERS = {
-    "django.core.mail.backends.console.EmailBackend",
-    "django.core.mail.backends.dummy.EmailBackend",
-    "django.core.mail.backends.filebased.EmailBackend",
-    "django.core.mail.backends.locmem.EmailBackend",
-}
+# Mailers that deliver nothing to anyone: Django's deploy check's own list.
+NON_DELIVERING_MAILERS = NON_PRODUCTION_EMAIL_BACKENDS
 
 
 @checks.register(checks.Tags.mail)

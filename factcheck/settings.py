@@ -11,6 +11,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.checks.mail import NON_PRODUCTION_EMAIL_BACKENDS
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 
@@ -269,10 +270,6 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "desk@localhost")
 # dummy mailer drops every message. Without it, a production run with no
 # mail transport fails its system check (claims.notifications.check_mail).
 EMAIL_DISABLED = env_bool("EMAIL_DISABLED", False)
-_LOCAL_MAILERS = {  # Django's mailers that never open a connection
-    f"django.core.mail.backends.{name}.EmailBackend"
-    for name in ("console", "dummy", "filebased", "locmem")
-}
 _SMTP_MAILER = "django.core.mail.backends.smtp.EmailBackend"
 _mailer = (
     "django.core.mail.backends.dummy.EmailBackend"
@@ -282,7 +279,7 @@ _mailer = (
     )
 )
 MAILERS = {"default": {"BACKEND": _mailer, "OPTIONS": {}}}
-if _mailer not in _LOCAL_MAILERS:
+if _mailer not in NON_PRODUCTION_EMAIL_BACKENDS:  # they never open a connection
     # Connection settings only for a mailer that connects: the console mailer
     # refuses a `host` that a developer's environment may carry.
     MAILERS["default"]["OPTIONS"] = {

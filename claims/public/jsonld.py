@@ -58,21 +58,17 @@ def claim_review(
         claim["appearance"] = original_article(fc)
     if fc.claim_date:
         claim["datePublished"] = fc.claim_date.isoformat()
-    return {
-        "@context": SCHEMA_ORG,
-        "@type": "ClaimReview",
-        "@id": f"{url}#claim-review",
-        "url": url,
-        "claimReviewed": fc.statement,
-        "reviewRating": rating,
-        "itemReviewed": claim,
-        "author": {"@type": "Organization", "name": newsroom, "url": newsroom_url},
-        "datePublished": iso(fc.first_published_at),
-        "dateModified": iso(fc.updated_at),
+    return _review(
+        fc,
+        url=url,
+        newsroom=newsroom,
+        newsroom_url=newsroom_url,
+        verdict={"reviewRating": rating, "itemReviewed": claim},
+        modified=iso(fc.updated_at),
         # The language of the review's words that machines show: the verdict label,
         # which is the scale's (NEWSROOM_LANGUAGE), not the article's.
-        "inLanguage": conf.SCALE_LANGUAGE,
-    }
+        language=conf.SCALE_LANGUAGE,
+    )
 
 
 def withdrawn_claim_review(fc: FactCheck, *, url: str, newsroom: str, newsroom_url: str) -> dict:
@@ -89,18 +85,30 @@ def withdrawn_claim_review(fc: FactCheck, *, url: str, newsroom: str, newsroom_u
     correction = {"@type": "CorrectionComment", "datePublished": when}
     if fc.withdrawn_reason:
         correction["text"] = fc.withdrawn_reason
+    return _review(
+        fc,
+        url=url,
+        newsroom=newsroom,
+        newsroom_url=newsroom_url,
+        verdict={"creativeWorkStatus": WITHDRAWN, "correction": correction},
+        modified=when,
+        language=fc.article.language,
+    )
+
+
+def _review(fc, *, url, newsroom, newsroom_url, verdict: dict, modified, language) -> dict:
+    """What every ClaimReview of ours says, current or withdrawn, around `verdict`."""
     return {
         "@context": SCHEMA_ORG,
         "@type": "ClaimReview",
         "@id": f"{url}#claim-review",
         "url": url,
         "claimReviewed": fc.statement,
-        "creativeWorkStatus": WITHDRAWN,
-        "correction": correction,
+        **verdict,
         "author": {"@type": "Organization", "name": newsroom, "url": newsroom_url},
         "datePublished": iso(fc.first_published_at),
-        "dateModified": when,
-        "inLanguage": fc.article.language,
+        "dateModified": modified,
+        "inLanguage": language,
     }
 
 

@@ -16,7 +16,8 @@ from ..public import conf as public_conf
 DATABASE_UNAVAILABLE = "_database_unavailable"
 
 
-def _error(request, status: int, title: str, text: str):
+def error_response(request, status: int, title: str, text: str):
+    """The error page, or for htmx its fragment in the page's message region."""
     context = {"status": status, "title": title, "text": text}
     if getattr(request, "htmx", False):
         # Show the refusal in the page's message region rather than in
@@ -33,12 +34,12 @@ def permission_denied(request, exception=None):
         if exception and str(exception)
         else gettext("Your account cannot open this page. Ask an administrator for a desk role.")
     )
-    return _error(request, 403, gettext("Not allowed"), text)
+    return error_response(request, 403, gettext("Not allowed"), text)
 
 
 @requires_csrf_token
 def page_not_found(request, exception=None):
-    return _error(
+    return error_response(
         request,
         404,
         gettext("Page not found"),
@@ -48,7 +49,7 @@ def page_not_found(request, exception=None):
 
 @requires_csrf_token
 def bad_request(request, exception=None):
-    return _error(
+    return error_response(
         request, 400, gettext("Bad request"), gettext("The request could not be understood.")
     )
 
@@ -73,7 +74,7 @@ def server_error(request):
 
 @requires_csrf_token
 def csrf_failure(request, reason=""):
-    return _error(
+    return error_response(
         request,
         403,
         gettext("Not allowed"),

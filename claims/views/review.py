@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
-from django_htmx.http import reswap, retarget
 
 from .. import audit, selectors, workflow
 from ..models import Claim
@@ -19,6 +17,7 @@ from ..permissions import can_review
 from ..rendering import render_passage
 from .access import desk_view
 from .annotate import panel_after_transition
+from .errors import error_response
 from .params import parse_id
 
 
@@ -180,10 +179,7 @@ def _refused(request, claim_id, action, message, *, status=None):
     if request.htmx:
         # The review screen posts plainly; an htmx request from elsewhere gets
         # the refusal in the page's message region, as other refusals do.
-        context = {"status": status or 409, "title": gettext("Not done"), "text": message}
-        html = render_to_string("error_fragment.html", context, request)
-        response = HttpResponse(html, status=status or 409)
-        return reswap(retarget(response, "#flash"), "innerHTML")
+        return error_response(request, status or 409, gettext("Not done"), message)
     field_errors = {}
     if action == workflow.REQUEST_CHANGES:
         field_errors["comment"] = message
