@@ -6,11 +6,13 @@ import sys
 import time
 
 import psycopg
+from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.core.signals import got_request_exception
 from django.db import InterfaceError, OperationalError
+from django.http import Http404
 
-from .views.errors import DATABASE_UNAVAILABLE, service_unavailable
+from .views.errors import DATABASE_UNAVAILABLE, page_not_found, service_unavailable
 
 # Django's wrappers, and psycopg's own errors for code that uses it directly.
 _UNAVAILABLE = (OperationalError, InterfaceError, psycopg.OperationalError, psycopg.InterfaceError)
@@ -52,6 +54,26 @@ class DatabaseOutageMiddleware:
         if response.status_code == 500 and getattr(request, DATABASE_UNAVAILABLE, False):
             return service_unavailable(request)
         return response
+
+
+class HtmxNotFoundMiddleware:
+    """With DEBUG on, a view's Http404 answered to htmx as production answers it.
+
+    Django's technical 404 page would be swapped in where the fragment was (the
+    claim panel, for a claim deleted meanwhile); production's page puts the
+    message in the page's message region instead. Production needs nothing here.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if settings.DEBUG and isinstance(exception, Http404) and getattr(request, "htmx", False):
+            return page_not_found(request, exception)
+        return None
 
 
 LAST_SEEN = "desk_last_seen"

@@ -75,6 +75,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # DEBUG only: a view's 404 reaches htmx as production's page, not Django's technical one.
+    "claims.middleware.HtmxNotFoundMiddleware",
     # Turns a refused login into the login page with its message (claims/accounts.py).
     "axes.middleware.AxesMiddleware",
 ]
