@@ -5,6 +5,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +83,8 @@ class Article(models.Model):
     # Sentence spans [[start, end], ...] of the body, computed once when the
     # body is set: the annotating screen needs them on every request.
     sentences = models.JSONField(default=list, blank=True, editable=False)
+    # When the desk must be done with the article (optional).
+    due_on = models.DateField(_("due date"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -102,6 +105,37 @@ class Article(models.Model):
         self.slug = unique_slug(
             self, cut_slug(slugify(self.title), 100) or "article", random_suffix
         )
+
+
+class RevisionReason(models.TextChoices):
+    IMPORTED = "imported", _("Imported")
+    EDITED = "edited", _("Edited")
+    REFETCHED = "refetched", _("Re-fetched from the original")
+
+
+class AnchorStatus(models.TextChoices):
+    """Where a claim's highlight stands after the article's text was revised.
+
+    Blank: placed by a person on the current text. ``kept`` and ``moved`` were
+    placed by the machine on the very words that were checked (claims/
+    revision_anchoring.py), so they are certain. ``needs_check``: the highlight
+    sits on a candidate a person must confirm. ``orphaned``: the words are gone;
+    the offsets are stale and must not be shown, the quote is kept.
+    ``confirmed``: a person accepted the candidate (an audited highlight move).
+    """
+
+    PLACED = "", _("Placed")
+    KEPT = "kept", _("Kept")
+    MOVED = "moved", _("Moved")
+    NEEDS_CHECK = "needs_check", _("To check")
+    ORPHANED = "orphaned", _("Orphaned")
+    CONFIRMED = "confirmed", _("Confirmed")
+
+
+# Positions a reader may be shown: the machine found the checked words, or a person said so.
+CERTAIN_ANCHOR_STATUSES = frozenset(
+    {AnchorStatus.PLACED, AnchorStatus.KEPT, AnchorStatus.MOVED, AnchorStatus.CONFIRMED}
+)
 
 
 class ClaimantKind(models.TextChoices):
@@ -208,6 +242,36 @@ class Claim(ClaimantShown, models.Model):
     )
     withdrawn_reason = models.TextField(blank=True)
 
+    # Ownership: the editor who does the work, and when it is due.
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="assigned_claims",
+        verbose_name=_("assignee"),
+    )
+    due_on = models.DateField(_("due date"), null=True, blank=True)
+
+    # The working highlight across revisions of the article (AnchorStatus).
+    # `start`/`end`/`exact` always point into the current body, except when
+    # orphaned; `checked_exact` keeps the quote as it stood before the
+    # revision that made the position uncertain (blank when certain).
+    anchor_status = models.CharField(
+        max_length=12, blank=True, default="", choices=AnchorStatus.choices, db_index=True
+    )
+    checked_exact = models.TextField(blank=True, editable=False)
+    # Where the published version's quote is in the current body. Set from the
+    # version at each approval; re-anchored at each revision. None when the
+    # passage was changed or removed since (status needs_check or orphaned):
+    # readers then see no highlight but a note, dated `public_changed_at`.
+    public_start = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    public_end = models.PositiveIntegerField(null=True, blank=True, editable=False)
+    public_anchor_status = models.CharField(
+        max_length=12, blank=True, default="", choices=AnchorStatus.choices, editable=False
+    )
+    public_changed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -247,6 +311,20 @@ class Claim(ClaimantShown, models.Model):
     def set_anchor(self, anchor: Anchor) -> None:
         self.start, self.end = anchor.start, anchor.end
         self.exact, self.prefix, self.suffix = anchor.exact, anchor.prefix, anchor.suffix
+
+    @property
+    def is_placed(self) -> bool:
+        """False when the revised text lost the claim's words: start/end are stale."""
+        return self.anchor_status != AnchorStatus.ORPHANED
+
+    @property
+    def position_is_certain(self) -> bool:
+        return self.anchor_status in CERTAIN_ANCHOR_STATUSES
+
+    @property
+    def public_passage_changed(self) -> bool:
+        """A published claim whose checked passage is no longer certain in the current text."""
+        return self.current_version_id is not None and self.public_start is None
 
     @property
     def was_ever_published(self) -> bool:
@@ -337,6 +415,10 @@ class ClaimVersion(ClaimantShown, ImmutableModel):
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     exact = models.TextField()
+    # The text `start`/`end` point into (None for versions approved before revisions).
+    revision = models.ForeignKey(
+        "ArticleRevision", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     sources = models.JSONField(default=list)
     approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -355,10 +437,44 @@ class ClaimVersion(ClaimantShown, ImmutableModel):
         return f"{self.claim_id} v{self.number}"
 
 
+class ArticleRevision(ImmutableModel):
+    """One state of an article's body, written once by `claims.revisions`.
+
+    The article's `body` is always its latest revision's; claims point into it.
+    `outcome` counts what re-anchoring did to the claims: {"kept": 41, ...}.
+    """
+
+    # An article can only be deleted without claims (Claim.article is PROTECT);
+    # its texts go with it.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    body = models.TextField()
+    sha256 = models.CharField(max_length=64)
+    reason = models.CharField(max_length=12, choices=RevisionReason.choices)
+    note = models.CharField(_("why"), max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    outcome = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="one_revision_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} r{self.number}"
+
+
 class EventKind(models.TextChoices):
     CREATED = "created", _("Created")
     EDITED = "edited", _("Edited")
     ANCHOR_MOVED = "anchor_moved", _("Highlight moved")
+    # The machine re-anchored the claim after a revision of the article's text.
+    REANCHORED = "reanchored", _("Re-anchored after the text changed")
+    ASSIGNED = "assigned", _("Assigned")
     SUBMITTED = "submitted", _("Submitted for review")
     REVIEW_TAKEN = "review_taken", _("Review taken")
     REVIEW_RELEASED = "review_released", _("Review released")

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext
 
-from . import audit
+from . import audit, revisions
 from .anchoring import Anchor
 from .models import Article, Claim, EventKind, ReviewEvent, Source
 from .segments import sentence_spans
@@ -85,6 +85,7 @@ def create_article(user, **fields) -> Article:
             # check and the insert; then pick again rather than fail.
             with transaction.atomic():
                 article.save()
+                revisions.record_first_revision(article, user)
             return article
         except IntegrityError:
             if attempt == 4:

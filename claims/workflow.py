@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, notifications
+from . import audit, notifications, revisions
 from .models import (
     CONTENT_CHANGE_KINDS,
     Claim,
@@ -94,6 +94,15 @@ def _approval_check(user, claim: Claim, people: set[int] | None = None) -> tuple
         return gettext("Only reviewers can approve and publish."), True
     if claim.status != ClaimStatus.IN_REVIEW:
         return _not_in_review(claim), False
+    if not claim.position_is_certain:
+        # Readers would get a highlight nobody has checked on the revised text.
+        return (
+            gettext(
+                "The article's text changed under this claim: its highlight must be "
+                "confirmed or moved before it can be approved."
+            ),
+            False,
+        )
     people = contributors(claim) if people is None else people
     if user.pk in people:
         return (
@@ -334,6 +343,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         exact=claim.exact,
         start=claim.start,
         end=claim.end,
+        revision=revisions.latest_revision(claim.article),
         sources=[s.snapshot() for s in claim.sources.all()],
         approved_by=user,
         approved_at=now,
@@ -341,6 +351,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         correction_text=claim.correction_text if number > 1 else "",
     )
     _reserve_public_slug(claim)
+    revisions.place_published(claim, version)
     _move(
         claim,
         user,

@@ -14,9 +14,17 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from .. import notifications, services, workflow
+from .. import notifications, revisions, services, workflow
 from ..anchoring import make_anchor
-from ..models import Article, Claim, ClaimVersion, Rating, ReviewEvent
+from ..models import (
+    Article,
+    ArticleRevision,
+    Claim,
+    ClaimVersion,
+    Rating,
+    ReviewEvent,
+    RevisionReason,
+)
 from ..segments import sentence_spans
 from ..text import canonicalize
 
@@ -50,9 +58,7 @@ def load_demo(*, reset: bool = False) -> dict:
     """
     data = newsroom()
     users = _accounts()
-    article = _article(data, users["editor"])
-    if reset:
-        _clear_claims(article)
+    article = _article(data, users["editor"], reset=reset)
     with notifications.muted():
         claims = [
             _existing_claim(article, spec) or _claim(article, spec, users)
@@ -96,24 +102,39 @@ def _accounts() -> dict:
     return users
 
 
-def _article(data: dict, editor) -> Article:
+def _article(data: dict, editor, *, reset: bool) -> Article:
+    """The demo article; its text changes only as a revision (or from scratch with `reset`)."""
     meta = data["article"]
     body = demo_body(data)
-    article, _ = Article.objects.update_or_create(
-        slug=DEMO_SLUG,
-        defaults={
-            "title": meta["title"],
-            "outlet": meta["outlet"],
-            "language": meta["language"],
-            "published_on": dt.date.fromisoformat(meta["published_on"]),
-            "image_caption": meta["image_caption"],
-            "image_credit": meta["image_credit"],
-            "url": meta["url"] or "",
-            "body": body,
-            "sentences": sentence_spans(body, meta["language"]),
-            "created_by": editor,
-        },
-    )
+    fields = {
+        "title": meta["title"],
+        "outlet": meta["outlet"],
+        "language": meta["language"],
+        "published_on": dt.date.fromisoformat(meta["published_on"]),
+        "image_caption": meta["image_caption"],
+        "image_credit": meta["image_credit"],
+        "url": meta["url"] or "",
+    }
+    article = Article.objects.filter(slug=DEMO_SLUG).first()
+    if article is not None and reset:
+        _clear_claims(article)
+        ArticleRevision.objects.filter(article=article).delete()
+    if article is None or reset:
+        article, _ = Article.objects.update_or_create(
+            slug=DEMO_SLUG,
+            defaults={
+                **fields,
+                "body": body,
+                "sentences": sentence_spans(body, meta["language"]),
+                "created_by": editor,
+            },
+        )
+        revisions.record_first_revision(article, editor)
+        return article
+    Article.objects.filter(pk=article.pk).update(**fields)
+    if article.body != body:
+        revisions.revise_article(article.pk, body, user=editor, reason=RevisionReason.IMPORTED)
+    article.refresh_from_db()
     return article
 
 
