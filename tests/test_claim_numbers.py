@@ -89,7 +89,7 @@ def test_editors_creating_claims_at_once_get_distinct_numbers(postgres_only):  #
     for round_ in range(5):
         results = run_together(
             *(
-                lambda u=u, i=i: claim_on(article, u, (round_ * 4 + i) % 30)
+                lambda u=u, n=round_ * 4 + i: claim_on(article, u, n % 30)
                 for i, u in enumerate(users)
             )
         )
