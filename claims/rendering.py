@@ -207,27 +207,27 @@ def claim_mark_attrs(claims) -> MarkAttrs:
     generated content so that the text nodes stay exactly the body's, with
     a spoken alternative ("Claim 3, draft:") for screen readers.
     """
-    by_id = {c.pk: c for c in claims}
     names = {value: str(label).lower() for value, label in ClaimStatus.choices}
     spoken = gettext("Claim %(number)s, %(status)s:")
+    status_of = {c.pk: c.status for c in claims}
+    starting: dict[int, list] = {}
+    for c in sorted(claims, key=lambda c: c.number):
+        starting.setdefault(c.start, []).append(c)
+    # Worked out once per place where claims start, not once per piece.
+    badges = {
+        start: {
+            "data-badge": " ".join(f"{c.number}{STATUS_SIGNS.get(c.status, '')}" for c in group),
+            "data-badge-label": " ".join(
+                spoken % {"number": c.number, "status": names.get(c.status, c.status)}
+                for c in group
+            )
+            + " ",
+        }
+        for start, group in starting.items()
+    }
 
     def attrs(covering: Sequence[Highlight], start: int) -> Mapping[str, str]:
-        out = {"data-status": by_id[covering[0].claim_id].status}
-        starting = sorted(
-            (by_id[h.claim_id] for h in covering if h.start == start), key=lambda c: c.number
-        )
-        if starting:
-            out["data-badge"] = " ".join(
-                f"{c.number}{STATUS_SIGNS.get(c.status, '')}" for c in starting
-            )
-            out["data-badge-label"] = (
-                " ".join(
-                    spoken % {"number": c.number, "status": names.get(c.status, c.status)}
-                    for c in starting
-                )
-                + " "
-            )
-        return out
+        return {"data-status": status_of[covering[0].claim_id], **badges.get(start, {})}
 
     return attrs
 
