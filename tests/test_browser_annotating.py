@@ -217,6 +217,17 @@ def test_highlights_show_their_claims_status_by_more_than_colour(page_factory):
     )
     workflow.submit(sent_back.pk, editor)
     workflow.request_changes(sent_back.pk, reviewer, "Une source de plus.")
+    gone = services.create_claim(article, editor, make_anchor(article.body, *article.sentences[1]))
+    services.save_claim(
+        gone.pk,
+        gone.version,
+        editor,
+        {"statement": "Retirée", "claimant": "X", "rating": published.rating, "ruling": "Non."},
+        [services.SourceData(None, {"url": "https://example.org/", "title": "T"})],
+    )
+    workflow.submit(gone.pk, editor)
+    workflow.approve(gone.pk, reviewer)
+    workflow.withdraw(gone.pk, reviewer, "Source retirée.")
     page = page_factory()
     open_article(page, article)
     expected = {
@@ -224,6 +235,7 @@ def test_highlights_show_their_claims_status_by_more_than_colour(page_factory):
         in_review.pk: ("in_review", "dotted", "◐", "Claim 2, in review:"),
         draft.pk: ("draft", "dashed", "✎", "Claim 3, draft:"),
         sent_back.pk: ("changes_requested", "none", "↺", "Claim 4, changes requested:"),
+        gone.pk: ("withdrawn", "double", "⊘", "Claim 5, withdrawn:"),
     }
     styles = {}
     for pk, (status, border, sign, spoken) in expected.items():
@@ -236,8 +248,8 @@ def test_highlights_show_their_claims_status_by_more_than_colour(page_factory):
     # Changes requested has a wavy underline instead of a border.
     assert styles[sent_back.pk]["decoration"] == "wavy"
     assert styles[sent_back.pk]["line"] == "underline"
-    # Four statuses, four line styles: nothing rests on the colour alone.
-    assert len({(s["border"], s["decoration"]) for s in styles.values()}) == 4
+    # Five statuses, five line styles: nothing rests on the colour alone.
+    assert len({(s["border"], s["decoration"]) for s in styles.values()}) == 5
     # Screen readers hear the claim and its status where its highlight starts.
     snapshot = page.locator("#article-text").aria_snapshot()
     for _status, _border, _sign, spoken in expected.values():
