@@ -169,6 +169,26 @@ class ClaimantShown:
         return f"{self.claimant} ({self.get_claimant_kind_display()})"
 
 
+class ClaimQuerySet(models.QuerySet):
+    def next_number(self, article_id: int) -> int:
+        """The number the article's next claim gets: one more than its highest."""
+        highest = self.filter(article_id=article_id).aggregate(n=models.Max("number"))["n"]
+        return (highest or 0) + 1
+
+    def bulk_create(self, objs, *args, **kwargs):
+        # Fill commands and benchmarks insert claims in bulk, bypassing save():
+        # number those that have none, after each article's highest.
+        objs = list(objs)
+        following: dict[int, int] = {}
+        for claim in objs:
+            if claim.number is None:
+                if claim.article_id not in following:
+                    following[claim.article_id] = self.next_number(claim.article_id)
+                claim.number = following[claim.article_id]
+                following[claim.article_id] += 1
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Claim(ClaimantShown, models.Model):
     """A passage of an article turned into a checkable claim.
 
@@ -180,6 +200,9 @@ class Claim(ClaimantShown, models.Model):
     # PROTECT: deleting an article must not take its claims (and their
     # audit trail) with it; claims are deleted one by one, on record.
     article = models.ForeignKey(Article, on_delete=models.PROTECT, related_name="claims")
+    # "Claim 3" on the desk: given once, at creation, and kept whatever is
+    # claimed before it in the text later (services.create_claim).
+    number = models.PositiveIntegerField(_("number"), editable=False)
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     exact = models.TextField()
@@ -281,18 +304,28 @@ class Claim(ClaimantShown, models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = ClaimQuerySet.as_manager()
+
     class Meta:
         ordering = ["article", "start", "end", "pk"]
         indexes = [models.Index(fields=["article", "start"])]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="claim_nonempty_anchor"
-            )
+            ),
+            models.UniqueConstraint(fields=["article", "number"], name="one_claim_number"),
         ]
         permissions = [("review_claim", "Can approve and publish or request changes")]
 
     def __str__(self) -> str:
         return self.statement or self.exact[:80]
+
+    def save(self, *args, **kwargs):
+        # services.create_claim numbers a claim under its article's row lock;
+        # this covers claims made directly (tests, the shell), unlocked.
+        if self.number is None:
+            self.number = Claim.objects.next_number(self.article_id)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("desk:article", args=[self.article_id]) + f"?claim={self.pk}"

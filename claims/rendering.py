@@ -23,6 +23,7 @@ from html import escape  # the stdlib's: Django's lazy-aware wrapper costs 3x on
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, ngettext
 
+from .models import ClaimStatus
 from .text import paragraph_spans
 
 
@@ -41,6 +42,8 @@ class Highlight:
 # Given the highlights covering one marked piece (innermost first), the
 # attributes of a link to wrap around its <mark>, or None for no link.
 MarkLink = Callable[[Sequence[Highlight]], Mapping[str, str] | None]
+# Given the same and the piece's start offset, extra attributes of the <mark>.
+MarkAttrs = Callable[[Sequence[Highlight], int], Mapping[str, str]]
 
 
 def render_article(
@@ -50,13 +53,15 @@ def render_article(
     *,
     focusable_sentences: bool = True,
     mark_link: MarkLink | None = None,
+    mark_attrs: MarkAttrs | None = None,
 ) -> SafeString:
     """Render `body` as ``<p>`` elements with sentence spans and ``<mark>`` pieces.
 
     `mark_link` (public pages) wraps each ``<mark>`` in an ``<a>`` with the
     attributes it returns, escaped here; it is called once per piece, in text
     order. Text nodes are the same with or without it, and without it the
-    output is exactly the desk's.
+    output is exactly the desk's. `mark_attrs` (the desk) adds attributes to
+    each ``<mark>``, escaped here too.
     """
     highlights = sorted(highlights, key=lambda h: (h.start, -h.end, h.claim_id))
     sentence_starts = [s[0] for s in sentences]
@@ -109,7 +114,8 @@ def render_article(
                         + [h.css_class for h in covering if h.css_class]
                     )
                 )
-                mark = f'<mark class="{escape(classes)}" data-claims="{ids}">{text}</mark>'
+                extra = _attributes(mark_attrs(covering, a)) if mark_attrs is not None else ""
+                mark = f'<mark class="{escape(classes)}" data-claims="{ids}"{extra}>{text}</mark>'
                 attrs = mark_link(covering) if mark_link is not None else None
                 if attrs:
                     mark = f"<a{_attributes(attrs)}>{mark}</a>"
@@ -160,17 +166,70 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
                 ngettext("%(count)s source", "%(count)s sources", count) % {"count": count}
             )
         number = escape(claim_label % {"number": c.number})
+        status = escape(c.status)
         out.append(
-            f'<li><a class="claim-link{current}" data-claim="{pk}" '
-            f'href="{article_url}?claim={pk}" data-hx-get="{claim_url_root}{pk}/" '
-            f'data-hx-push-url="{article_url}?claim={pk}">'
-            f'<span class="claim-link__num" aria-hidden="true">{c.number}</span>'
+            f'<li><a class="claim-link{current}" data-claim="{pk}" data-status="{status}" '
+            f'href="{article_url}?claim={pk}" data-hx-get="{claim_url_root}{pk}/">'
+            f'<span class="claim-link__num" aria-hidden="true">{int(c.number)}'
+            f"{STATUS_SIGNS.get(c.status, '')}</span>"
             f'<span class="claim-link__body"><span class="visually-hidden">{number} '
             f'</span><span class="claim-link__text" lang="{lang}">{escape(c.label)}</span> '
-            f'<span class="claim-link__meta"><span class="status status--{escape(c.status)}">'
+            f'<span class="claim-link__meta"><span class="status status--{status}">'
             f"{escape(c.status_label)}</span>{rating} · {sources}</span></span></a></li>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or an int
+
+
+# Each status has a sign as well as a colour and a line style (desk.css), so
+# that it does not rest on colour alone. Signs rather than letters: the same
+# in every interface language.
+STATUS_SIGNS = {
+    "draft": "✎",
+    "in_review": "◐",
+    "changes_requested": "↺",
+    "published": "✓",
+    "withdrawn": "⊘",
+}
+
+
+def status_keys() -> list[dict]:
+    """The legend of the desk's highlights: each status, its sign and its name."""
+    return [
+        {"status": value, "sign": STATUS_SIGNS[value], "label": label}
+        for value, label in ClaimStatus.choices
+    ]
+
+
+def claim_mark_attrs(claims) -> MarkAttrs:
+    """The desk's mark attributes: the innermost claim's status, and badges.
+
+    A piece where claims start carries their badges ("3✎"), drawn by CSS
+    generated content so that the text nodes stay exactly the body's, with
+    a spoken alternative ("Claim 3, draft:") for screen readers.
+    """
+    names = {value: str(label).lower() for value, label in ClaimStatus.choices}
+    spoken = gettext("Claim %(number)s, %(status)s:")
+    status_of = {c.pk: c.status for c in claims}
+    starting: dict[int, list] = {}
+    for c in sorted(claims, key=lambda c: c.number):
+        starting.setdefault(c.start, []).append(c)
+    # Worked out once per place where claims start, not once per piece.
+    badges = {
+        start: {
+            "data-badge": " ".join(f"{c.number}{STATUS_SIGNS.get(c.status, '')}" for c in group),
+            "data-badge-label": " ".join(
+                spoken % {"number": c.number, "status": names.get(c.status, c.status)}
+                for c in group
+            )
+            + " ",
+        }
+        for start, group in starting.items()
+    }
+
+    def attrs(covering: Sequence[Highlight], start: int) -> Mapping[str, str]:
+        return {"data-status": status_of[covering[0].claim_id], **badges.get(start, {})}
+
+    return attrs
 
 
 def shorten(text: str, limit: int) -> str:

@@ -93,8 +93,13 @@ def create_article(user, **fields) -> Article:
     return article
 
 
+@transaction.atomic
 def create_claim(article: Article, user, anchor: Anchor) -> Claim:
+    # The article's row lock serialises numbering: two editors creating claims
+    # at once get consecutive numbers, not the same one.
+    Article.objects.select_for_update().filter(pk=article.pk).values_list("pk").first()
     claim = Claim(article=article, created_by=user, updated_by=user)
+    claim.number = Claim.objects.next_number(article.pk)
     claim.set_anchor(anchor)
     claim.save()
     ReviewEvent.objects.create(
@@ -244,6 +249,7 @@ def deletion_snapshot(claim: Claim) -> dict:
         **audit.claim_state(claim, claim.sources.all()),
         "label": str(claim),
         "status": claim.status,
+        "number": claim.number,
         "version": claim.version,
         "anchor": {
             "start": claim.start,

@@ -171,19 +171,29 @@ def review_baseline(events: list[ReviewEvent], user) -> ReviewEvent | None:
 
 def missing_for_submission(claim: Claim) -> list[str]:
     """What a claim lacks before it can go to review, named as the screen names it."""
+    return [label for _key, label in missing_fields(claim)]
+
+
+def missing_fields(claim: Claim) -> list[tuple[str, str]]:
+    """The same, each with the key of what to fill in (the panel links to its field)."""
     missing = []
     if not claim.statement.strip():
-        missing.append(gettext("the claim"))
+        missing.append(("statement", gettext("the claim")))
     if not claim.claimant.strip():
-        missing.append(gettext("the claimant"))
+        missing.append(("claimant", gettext("the claimant")))
     if claim.rating_id is None:
-        missing.append(gettext("a verdict"))
+        missing.append(("rating", gettext("a verdict")))
     if not claim.ruling.strip():
-        missing.append(gettext("a ruling"))
+        missing.append(("ruling", gettext("a ruling")))
     if not claim.sources.exists():
-        missing.append(gettext("at least one source"))
+        missing.append(("sources", gettext("at least one source")))
     if claim.last_published_at and not (claim.correction_kind and claim.correction_text.strip()):
-        missing.append(gettext("a correction note (an update of a published verdict needs one)"))
+        missing.append(
+            (
+                "correction",
+                gettext("a correction note (an update of a published verdict needs one)"),
+            )
+        )
     return missing
 
 

@@ -369,6 +369,8 @@ def test_claim_panel_error_screenshots(page_factory, width):
     # inline style, which the CSP refuses (and page_factory reports).
     panel.get_by_role("alert").first.scroll_into_view_if_needed()
     page.screenshot(path=str(out / f"panel-move-without-selection-{width}.png"), caret="initial")
+    # The draft's sources are folded away until asked for.
+    panel.locator("summary", has_text="Sources").click()
     page.get_by_label("URL", exact=True).first.fill("ftp://example.org/x")
     page.get_by_role("button", name="Save", exact=True).click()
     panel.get_by_text("Nothing was saved").wait_for()

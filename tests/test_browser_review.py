@@ -46,6 +46,8 @@ def test_editor_submits_reviewer_approves_and_the_timeline_shows_both(page_facto
     assert draft.current_version.approved_by.username == "reviewer"
 
     editor.goto(f"/desk/articles/{draft.article_id}/?claim={draft.pk}")
+    # The claim's history is folded away in the panel until asked for.
+    editor.locator("#claim-panel summary", has_text="Claim history").click()
     timeline = editor.locator("#claim-panel .timeline").inner_text()
     assert "Submitted for review" in timeline and "by editor" in timeline
     assert "Approved and published" in timeline and "by reviewer" in timeline

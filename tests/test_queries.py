@@ -96,6 +96,9 @@ def measure(client, article, first):
         "article": count(client, "get", f"/desk/articles/{article.pk}/"),
         "article+claim": count(client, "get", f"/desk/articles/{article.pk}/?claim={first.pk}"),
         "panel": count(client, "get", f"/desk/claims/{first.pk}/", **HX),
+        "panel by address": count(
+            client, "get", f"/desk/articles/{article.pk}/?claim={first.pk}", **HX
+        ),
         "save": count(client, "post", f"/desk/claims/{first.pk}/", save_post(first), **HX),
         "save (no htmx)": count(
             client, "post", f"/desk/claims/{first.pk}/", save_post(first), expect=302

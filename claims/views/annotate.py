@@ -21,7 +21,15 @@ from .. import selectors, services, workflow
 from ..anchoring import AnchorError, anchor_selection
 from ..models import Article, Claim, ClaimStatus, EventKind
 from ..permissions import can_delete_claim, can_edit_claims, can_review
-from ..rendering import Highlight, render_article, render_claim_list, shorten
+from ..rendering import (
+    STATUS_SIGNS,
+    Highlight,
+    claim_mark_attrs,
+    render_article,
+    render_claim_list,
+    shorten,
+    status_keys,
+)
 from . import panel_state
 from .access import desk_view
 
@@ -38,13 +46,13 @@ def annotate_context(
     forms=None,
     message="",
     level="info",
+    links=None,
 ):
     claims = list(selectors.claims_in_text_order(article))
     # Work done here rather than with template filters: the list can hold
     # hundreds of claims and this is the desk's hottest page.
     status_labels = {value: str(label) for value, label in ClaimStatus.choices}
-    for number, item in enumerate(claims, start=1):
-        item.number = number
+    for item in claims:
         item.label = shorten(item.statement or item.exact, 110)
         item.status_label = status_labels.get(item.status, item.status)
     if claim is None and open_claim_id is not None:
@@ -58,15 +66,14 @@ def annotate_context(
             article.body,
             article.sentences,
             (Highlight(c.pk, c.start, c.end) for c in claims),
+            mark_attrs=claim_mark_attrs(claims),
         ),
         "can_create_claims": can_edit_claims(request.user),
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
+        "status_keys": status_keys(),
     }
-    numbers = {c.pk: c.number for c in claims}
-    context.update(
-        panel_context(request, claim, forms, numbers=numbers, message=message, level=level)
-    )
+    context.update(panel_context(request, claim, forms, message=message, level=level, links=links))
     context["claim_list_html"] = render_claim_list(
         claims,
         article_url=context["article_url"],
@@ -77,11 +84,15 @@ def annotate_context(
     return context
 
 
-def panel_context(request, claim, forms=None, *, numbers=None, message="", level="info"):
+def panel_context(request, claim, forms=None, *, message="", level="info", links=None):
     if claim is None:
         return {"claim": None, "panel_message": message, "panel_level": level}
     if forms is None:
         forms = panel_state.forms_from_claim(claim)
+    # An error at the top of the panel links to its field, and focus goes to the first.
+    links = links if links is not None else panel_state.error_links(forms)
+    if links and not forms.focus:
+        forms.focus = links[0].target
     return {
         "claim": claim,
         "actions": [
@@ -96,15 +107,26 @@ def panel_context(request, claim, forms=None, *, numbers=None, message="", level
         "last_request": next(
             (e for e in reversed(events) if e.kind == EventKind.CHANGES_REQUESTED), None
         ),
-        "claim_number": (numbers or {}).get(claim.pk),
+        "claim_number": claim.number,
+        "claim_sign": STATUS_SIGNS.get(claim.status, ""),
         "form": forms.form,
         "formset": forms.formset,
         "focus": forms.focus,
+        "sources_open": panel_state.sources_open(forms),
+        "error_links": links,
         "can_edit": can_edit_claims(request.user) and claim.is_editable,
         "can_delete": can_delete_claim(request.user, claim),
         "panel_message": message,
         "panel_level": level,
     }
+
+
+def open_panel(request, article: Article, claim_id) -> HttpResponse:
+    """The panel alone, with the article's claim `claim_id` or none."""
+    claim = selectors.claim_for_panel(claim_id) if claim_id is not None else None
+    if claim is not None and claim.article_id != article.pk:
+        claim = None
+    return _fragments(request, panel_context(request, claim), "claim-panel")
 
 
 def _fragments(request, context, *names, status=200) -> HttpResponse:
@@ -115,9 +137,11 @@ def _fragments(request, context, *names, status=200) -> HttpResponse:
     return HttpResponse("".join(html), status=status)
 
 
-def _refresh_all(request, article, claim, *, message="", level="info", status=200):
-    """The panel plus the text and the list, whose highlights or numbering changed."""
-    context = annotate_context(request, article, claim=claim, message=message, level=level)
+def _refresh_all(request, article, claim, *, message="", level="info", status=200, links=None):
+    """The panel plus the text and the list, whose highlights or statuses changed."""
+    context = annotate_context(
+        request, article, claim=claim, message=message, level=level, links=links
+    )
     return _fragments(request, context, "claim-panel", "article-text", "claim-list", status=status)
 
 
@@ -176,19 +200,12 @@ def _claim_or_404(claim_id: int) -> Claim:
 
 def _panel_response(request, claim, forms=None, *, message="", level="info", status=200):
     if request.htmx:
-        context = panel_context(
-            request, claim, forms, message=message, level=level, numbers=_numbers(claim)
-        )
+        context = panel_context(request, claim, forms, message=message, level=level)
         return _fragments(request, context, "claim-panel", status=status)
     context = annotate_context(
         request, claim.article, claim=claim, forms=forms, message=message, level=level
     )
     return render(request, TEMPLATE, context, status=status)
-
-
-def _numbers(claim) -> dict:
-    ids = Claim.objects.filter(article_id=claim.article_id).order_by("start", "end", "pk")
-    return {pk: n for n, pk in enumerate(ids.values_list("pk", flat=True), start=1)}
 
 
 @require_http_methods(["GET", "POST"])
@@ -247,7 +264,7 @@ def claim_panel(request, claim_id: int):
         return _panel_response(
             request, claim, forms, status=409, level="error", message=error.message
         )
-    message, level = gettext("Saved."), "info"
+    message, level, links = gettext("Saved."), "info", None
     if action == "submit":
         # Submit what is on the screen: save first, then hand it to review.
         try:
@@ -256,13 +273,14 @@ def claim_panel(request, claim_id: int):
         except workflow.TransitionError as error:
             message = gettext("Saved, but not submitted. %(reason)s") % {"reason": error.message}
             level = "error"
+            links = panel_state.missing_links(workflow.missing_fields(saved))
     saved = selectors.claim_for_panel(saved.pk)
     if not request.htmx:
         messages.add_message(
             request, messages.ERROR if level == "error" else messages.SUCCESS, message
         )
         return redirect(saved.get_absolute_url())
-    return _refresh_all(request, saved.article, saved, message=message, level=level)
+    return _refresh_all(request, saved.article, saved, message=message, level=level, links=links)
 
 
 @require_POST
@@ -303,7 +321,7 @@ def claim_delete(request, claim_id: int):
             gettext("This claim cannot be deleted: it has been published or is under review.")
         )
     if request.method == "GET":
-        context = panel_context(request, claim, numbers=_numbers(claim))
+        context = panel_context(request, claim)
         context["confirm_delete"] = True
         if request.htmx:
             return _fragments(request, context, "claim-panel")

@@ -14,7 +14,7 @@ from ..models import Article
 from ..permissions import can_load_articles
 from ..text import TextImportError, canonicalize, check_body_length
 from .access import desk_view
-from .annotate import annotate_context
+from .annotate import annotate_context, open_panel
 from .params import parse_id
 
 
@@ -107,6 +107,9 @@ def _article_fetch(request):
 def article(request, article_id: int):
     article = get_object_or_404(Article, pk=article_id)
     open_claim_id = parse_id(request.GET.get("claim"))
+    if request.htmx:
+        # The back button (desk.js): the panel of the claim this address names.
+        return open_panel(request, article, open_claim_id)
     context = annotate_context(request, article, open_claim_id=open_claim_id)
     if open_claim_id and context["claim"] is None:
         return redirect("desk:article", article.pk)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import copy
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from ..forms import ClaimForm, SourceForm, SourceFormSet
 from ..models import Claim
 from ..services import SourceData
@@ -87,3 +89,57 @@ def sources_from_formset(formset) -> list[SourceData]:
         fields = dict(source_form.cleaned_data)
         rows.append(SourceData(id=fields.pop("id", None), fields=fields))
     return rows
+
+
+@dataclass(frozen=True)
+class ErrorLink:
+    """A line of the panel's error summary: what is wrong, linked to the field."""
+
+    target: str  # the id of the field (or button) to go to
+    text: str
+
+
+def error_links(forms: PanelForms) -> list[ErrorLink]:
+    """Every field error of a validated panel, in the order of the form."""
+    links = []
+    form, formset = forms.form, forms.formset
+    if form.is_bound:
+        for field in form.visible_fields():
+            links += [ErrorLink(field.auto_id, f"{field.label}: {e}") for e in field.errors]
+    if formset.is_bound:
+        for number, source_form in enumerate(formset.forms, start=1):
+            for field in source_form.visible_fields():
+                links += [
+                    ErrorLink(
+                        field.auto_id,
+                        gettext("Source %(number)s, %(field)s: %(error)s")
+                        % {"number": number, "field": field.label, "error": e},
+                    )
+                    for e in field.errors
+                ]
+    return links
+
+
+# Where each thing a submission lacks is filled in (workflow.missing_fields).
+MISSING_TARGETS = {
+    "statement": "id_statement",
+    "claimant": "id_claimant",
+    "rating": "id_rating",
+    "ruling": "id_ruling",
+    "sources": "add-source",
+    "correction": "id_correction_kind",
+}
+
+
+def missing_links(missing: list[tuple[str, str]]) -> list[ErrorLink]:
+    return [
+        ErrorLink(MISSING_TARGETS[key], label[:1].upper() + label[1:]) for key, label in missing
+    ]
+
+
+def sources_open(forms: PanelForms) -> bool:
+    """Whether the panel shows the sources unfolded: when there is something to do there."""
+    formset = forms.formset
+    if not formset.forms or forms.focus.startswith((f"id_{PREFIX}-", "up-", "down-")):
+        return True
+    return formset.is_bound and formset.total_error_count() > 0

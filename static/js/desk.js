@@ -11,6 +11,9 @@
 //
 // It also gives the text a keyboard: Tab reaches the sentences (one tab stop,
 // roving tabindex), arrow keys move between them, Enter or Space selects one.
+// And it keeps the claim panel easy to work in: the address names the open
+// claim (?claim=N) and the back button reopens the one before, Ctrl+S or
+// Cmd+S saves, and an error moves focus to its field.
 "use strict";
 
 (function () {
@@ -145,8 +148,10 @@
     for (const link of document.querySelectorAll(".claim-link")) {
       const current = link.dataset.claim === String(id);
       link.classList.toggle("is-current", current);
-      if (current) link.setAttribute("aria-current", "true");
-      else link.removeAttribute("aria-current");
+      if (current) {
+        link.setAttribute("aria-current", "true");
+        showInList(link);
+      } else link.removeAttribute("aria-current");
     }
     if (!id) return;
     const marks = Array.from(document.querySelectorAll("#article-text mark[data-claims]")).filter(
@@ -157,6 +162,22 @@
       const reduce = window.matchMedia("(prefers-reduced-motion: reduce)").matches;
       marks[0].scrollIntoView({ block: "center", behavior: reduce ? "auto" : "smooth" });
     }
+  }
+
+  // Scroll the list's own box, never the page, to bring `link` into view.
+  function showInList(link) {
+    const box = link.closest(".claim-list");
+    if (!box) return;
+    const top = link.offsetTop - box.offsetTop;
+    if (top < box.scrollTop || top + link.offsetHeight > box.scrollTop + box.clientHeight) {
+      box.scrollTop = top - (box.clientHeight - link.offsetHeight) / 2;
+    }
+  }
+
+  // One column (phones): the panel is below the text, so an opened claim
+  // brings the panel into view rather than its highlight.
+  function oneColumn() {
+    return !window.matchMedia("(min-width: 960px)").matches;
   }
 
   // Sentences: one tab stop for the whole text, arrows move, Enter selects.
@@ -243,7 +264,7 @@
     if (!panel) return;
     const id = panel.dataset.claim || "";
     const scrolled = id !== openClaimId;
-    emphasise(id, scrolled);
+    emphasise(id, scrolled && !oneColumn());
     openClaimId = id;
   }
 
@@ -259,13 +280,110 @@
   function afterSwap(event) {
     const panel = document.getElementById("claim-panel");
     if (!panel || event.target !== panel) return;
+    reopenSections(panel);
+    followInAddress(panel);
     const focusId = panel.dataset.focus;
     const focusTarget =
       (focusId && document.getElementById(focusId)) ||
       document.getElementById("claim-panel-heading");
     // A newly opened claim: afterSettle scrolls to its highlight; keep it in view.
     const scrolled = (panel.dataset.claim || "") !== openClaimId;
-    if (focusTarget) focusTarget.focus({ preventScroll: scrolled && !focusId });
+    if (!focusTarget) return;
+    reveal(focusTarget);
+    focusTarget.focus({ preventScroll: scrolled && !focusId && !oneColumn() });
+  }
+
+  // Folded sections of the panel (sources, history): a field to focus in one
+  // is unfolded first, and those the person had open stay open when the same
+  // claim's panel is re-rendered (after Save, say).
+  function reveal(element) {
+    for (let d = element.closest("details"); d; d = d.parentElement.closest("details")) {
+      d.open = true;
+    }
+  }
+
+  let openSections = { claim: null, ids: [] };
+
+  function beforeSwap(event) {
+    const panel = document.getElementById("claim-panel");
+    if (!panel || event.detail.target !== panel) return;
+    openSections = {
+      claim: panel.dataset.claim || "",
+      ids: Array.from(panel.querySelectorAll("details[data-keep-open][open]"), (d) => d.id),
+    };
+  }
+
+  function reopenSections(panel) {
+    if ((panel.dataset.claim || "") !== openSections.claim) return;
+    for (const id of openSections.ids) {
+      const section = document.getElementById(id);
+      if (section && panel.contains(section)) section.open = true;
+    }
+  }
+
+  // The address names the claim in the panel (?claim=N), so that it can be
+  // shared and reloaded; the back button reopens the claim it named before.
+  // History entries are the page's own, not htmx's (htmx restores whole
+  // pages, and would drop the text's listeners and whatever was typed).
+  let restoring = false;
+
+  function claimInAddress() {
+    return new URLSearchParams(window.location.search).get("claim") || "";
+  }
+
+  function addressFor(id) {
+    const url = new URL(window.location.href);
+    if (id) url.searchParams.set("claim", id);
+    else url.searchParams.delete("claim");
+    return url.pathname + url.search;
+  }
+
+  function followInAddress(panel) {
+    const id = panel.dataset.claim || "";
+    if (restoring || id === claimInAddress()) return;
+    // A deleted claim's address would lead nowhere: replace it.
+    if (id) window.history.pushState({ deskClaim: id }, "", addressFor(id));
+    else window.history.replaceState({ deskClaim: "" }, "", addressFor(""));
+  }
+
+  function onPopState() {
+    const panel = document.getElementById("claim-panel");
+    if (!panel || (panel.dataset.claim || "") === claimInAddress()) return;
+    restoring = true;
+    const done = () => {
+      restoring = false;
+    };
+    // The page's own address answers htmx with the panel it names.
+    window.htmx
+      .ajax("GET", window.location.pathname + window.location.search, {
+        target: "#claim-panel",
+        swap: "outerHTML",
+      })
+      .then(done, done);
+  }
+
+  // Ctrl+S (Cmd+S on a Mac) saves the open claim instead of saving the web
+  // page. A click on Save, so htmx sends action=save whatever button had focus.
+  function onSaveKey(event) {
+    if (!(event.ctrlKey || event.metaKey) || event.altKey || event.shiftKey) return;
+    if (!event.key || event.key.toLowerCase() !== "s") return;
+    const save = document.querySelector(
+      '#claim-panel form.claim-form button.button--primary[name="action"][value="save"]',
+    );
+    if (!save) return;
+    event.preventDefault();
+    if (!event.repeat) save.click();
+  }
+
+  // The error summary's links go to their fields: focus, not just a scroll.
+  function onFieldLink(event) {
+    const link = event.target.closest ? event.target.closest("a.js-field-link") : null;
+    if (!link) return;
+    const field = document.getElementById(link.getAttribute("href").slice(1));
+    if (!field) return;
+    event.preventDefault();
+    reveal(field);
+    field.focus();
   }
 
   // An answer htmx does not swap (a 5xx; see htmx-config in base.html) or no
@@ -300,8 +418,12 @@
     document.addEventListener("selectionchange", onSelectionChange);
     container.addEventListener("keydown", onKeyDown);
     document.addEventListener("click", onClick);
+    document.body.addEventListener("htmx:beforeSwap", beforeSwap);
     document.body.addEventListener("htmx:afterSwap", afterSwap);
     document.body.addEventListener("htmx:afterSettle", afterSettle);
+    document.addEventListener("keydown", onSaveKey);
+    document.addEventListener("click", onFieldLink);
+    window.addEventListener("popstate", onPopState);
     renderedText = container;
     const panel = document.getElementById("claim-panel");
     openClaimId = panel ? panel.dataset.claim || "" : "";
