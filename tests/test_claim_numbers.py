@@ -111,7 +111,7 @@ def migrate(targets):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_migration_numbers_existing_claims_by_creation_order():
-    old = migrate([("claims", "0009_recompute_sentences")])
+    old = migrate([("claims", "0011_first_revisions")])
     try:
         Article = old.get_model("claims", "Article")
         OldClaim = old.get_model("claims", "Claim")
@@ -127,7 +127,7 @@ def test_the_migration_numbers_existing_claims_by_creation_order():
         for n, claim in enumerate(made):
             OldClaim.objects.filter(pk=claim.pk).update(created_at=base + dt.timedelta(hours=n))
 
-        new = migrate([("claims", "0010_claim_number")])
+        new = migrate([("claims", "0012_claim_number")])
         NewClaim = new.get_model("claims", "Claim")
         numbered = {c.pk: c.number for c in NewClaim.objects.all()}
         assert [numbered[c.pk] for c in made] == [1, 1, 2, 3, 2]

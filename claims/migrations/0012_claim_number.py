@@ -27,7 +27,7 @@ def number_existing_claims(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("claims", "0009_recompute_sentences"),
+        ("claims", "0011_first_revisions"),
     ]
 
     operations = [
