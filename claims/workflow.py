@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, notifications, revisions
+from . import audit, inbox, notifications, revisions
 from .models import (
     CONTENT_CHANGE_KINDS,
     Claim,
@@ -253,6 +253,9 @@ def submit(claim_id: int, user) -> Claim:
         reviewing_by=None,
     )
     notifications.after_commit(notifications.claim_submitted, claim.pk)
+    inbox.notify(
+        inbox.NotificationKind.SUBMITTED, claim, user, inbox.reviewers().values_list("pk", flat=True)
+    )
     return claim
 
 
@@ -364,6 +367,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         correction_text="",
     )
     notifications.after_commit(notifications.claim_published, claim.pk)
+    inbox.notify(inbox.NotificationKind.PUBLISHED, claim, user, inbox.author_and_assignee(claim))
     return version
 
 
@@ -402,6 +406,9 @@ def request_changes(claim_id: int, user, comment: str) -> Claim:
         reviewing_by=None,
     )
     notifications.after_commit(notifications.changes_requested, claim.pk)
+    inbox.notify(
+        inbox.NotificationKind.CHANGES_REQUESTED, claim, user, inbox.author_and_assignee(claim)
+    )
     return claim
 
 

@@ -22,11 +22,10 @@ from ..anchoring import AnchorError, anchor_selection
 from ..models import Article, Claim, ClaimStatus, EventKind
 from ..permissions import can_delete_claim, can_edit_claims, can_review
 from ..rendering import Highlight, render_article, render_claim_list, shorten
-from . import panel_state
+from . import panel_state, shared_work
 from .access import desk_view
 
 TEMPLATE = "desk/annotate.html"
-PANEL_EVENTS = 8
 
 
 def annotate_context(
@@ -60,6 +59,7 @@ def annotate_context(
             (Highlight(c.pk, c.start, c.end) for c in claims),
         ),
         "can_create_claims": can_edit_claims(request.user),
+        **shared_work.article_due_context(request.user, article),
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
     }
@@ -90,11 +90,12 @@ def panel_context(request, claim, forms=None, *, numbers=None, message="", level
             if a in (workflow.SUBMIT, workflow.START_UPDATE)
         ],
         "can_open_review": can_review(request.user) and claim.status == ClaimStatus.IN_REVIEW,
-        # The panel shows the recent history; the review screen has all of it.
-        "events": (events := list(claim.events.all()))[-PANEL_EVENTS:],
-        "earlier_events": max(len(events) - PANEL_EVENTS, 0),
+        # The panel shows the recent history and every note; the review screen has all.
+        **shared_work.timeline_context(request.user, claim, in_panel=True),
+        **shared_work.ownership_context(request.user, claim),
         "last_request": next(
-            (e for e in reversed(events) if e.kind == EventKind.CHANGES_REQUESTED), None
+            (e for e in reversed(claim.events.all()) if e.kind == EventKind.CHANGES_REQUESTED),
+            None,
         ),
         "claim_number": (numbers or {}).get(claim.pk),
         "form": forms.form,
