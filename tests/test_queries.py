@@ -131,9 +131,10 @@ def test_counts_with_many_claims_stay_small(editor_client, editor, article):
     first = Claim.objects.filter(article=article).order_by("start").first()
     counts = measure(editor_client, article, first)
     # Session, user, permissions (2), then a handful per page; a save also
-    # locks the row, syncs the sources and appends an audit event.
+    # locks the row, syncs the sources and appends an audit event. The panel
+    # adds two for shared work: the assignment form's editors and the notes.
     for name, value in counts.items():
-        assert value <= (24 if name.startswith("save") else 15), (name, value, counts)
+        assert value <= (26 if name.startswith("save") else 17), (name, value, counts)
 
 
 def test_exact_count_for_annotating_screen(

@@ -16,6 +16,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
+from django_htmx.http import trigger_client_event
 
 from .. import discussion, ownership, selectors
 from ..forms import ArticleDueForm, OwnershipForm
@@ -25,6 +26,11 @@ from .access import desk_view
 from .params import parse_id
 
 PANEL_EVENTS = 8
+
+
+def _part(html: str, status: int = 200) -> HttpResponse:
+    """An htmx answer for one part of the page; the bell refreshes after it too."""
+    return trigger_client_event(HttpResponse(html, status=status), "notifications-changed")
 
 
 def timeline_context(user, claim, *, in_panel: bool) -> dict:
@@ -111,7 +117,7 @@ def claim_ownership(request, claim_id: int):
     html = render_to_string("desk/_ownership.html", context, request)
     if status == 200:
         html += render_to_string("desk/_timeline.html", {**context, "timeline_oob": True}, request)
-    return HttpResponse(html, status=status)
+    return _part(html, status)
 
 
 @require_POST
@@ -134,7 +140,7 @@ def note_create(request, claim_id: int):
             return _full_page(request, claim, extra, 400)
         context = {"claim": claim, **timeline_context(request.user, claim, in_panel=in_panel)}
         context.update(extra)
-        return HttpResponse(render_to_string("desk/_timeline.html", context, request), status=400)
+        return _part(render_to_string("desk/_timeline.html", context, request), 400)
     if not request.htmx:
         messages.success(request, gettext("Note added."))
         base = (
@@ -148,7 +154,7 @@ def note_create(request, claim_id: int):
         "note_message": gettext("Note added."),
         "note_focus": note.pk,
     }
-    return HttpResponse(render_to_string("desk/_timeline.html", context, request))
+    return _part(render_to_string("desk/_timeline.html", context, request))
 
 
 @require_POST
@@ -185,9 +191,7 @@ def article_due(request, article_id: int):
         full = annotate_context(request, article)
         full.update(context)
         return render(request, TEMPLATE, full, status=status)
-    return HttpResponse(
-        render_to_string("desk/_article_due.html", context, request), status=status
-    )
+    return _part(render_to_string("desk/_article_due.html", context, request), status)
 
 
 def article_due_context(user, article) -> dict:
