@@ -357,12 +357,18 @@ class OwnershipForm(DeskFormMixin, forms.Form):
     def __init__(self, *args, **kwargs):
         from .inbox import assignable_users
 
+        # Its own ids: the article's due date is on the same screen.
+        kwargs.setdefault("auto_id", "ownership_%s")
         super().__init__(*args, **kwargs)
         self.fields["assignee"].queryset = assignable_users()
 
 
 class ArticleDueForm(DeskFormMixin, forms.Form):
     due_on = forms.DateField(required=False, label=_("Article due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "article_%s")
+        super().__init__(*args, **kwargs)
 
 
 class EmailChoiceForm(DeskFormMixin, forms.Form):

@@ -171,3 +171,29 @@ def test_desk_count_does_not_grow_with_articles(editor_client, editor):
         add_claims(article, editor, 1, sources=2)
     assert Article.objects.count() == 31
     assert count(editor_client, "get", "/desk/") == one
+
+
+def test_annotating_screen_and_review_counts_do_not_grow_with_notes(
+    editor_client, editor, reviewer, article
+):
+    """Notes and their replies are prefetched: one note or sixty costs the same."""
+    from claims import discussion, ownership
+
+    (first,) = add_claims(article, editor, 1)
+    ownership.set_ownership(first.pk, editor, assignee=editor, due_on=None)
+    note = discussion.add_note(first.pk, editor, "Première note @rev")
+    discussion.add_note(first.pk, reviewer, "Réponse", parent_id=note.pk)
+    paths = [
+        f"/desk/articles/{article.pk}/?claim={first.pk}",
+        f"/desk/review/{first.pk}/",
+    ]
+    editor_client.get(paths[0])
+    before = [count(editor_client, "get", path) for path in paths]
+    panel = count(editor_client, "get", f"/desk/claims/{first.pk}/", **HX)
+    for n in range(30):
+        parent = discussion.add_note(first.pk, reviewer, f"Note {n} @ed")
+        discussion.add_note(first.pk, editor, f"Réponse {n}", parent_id=parent.pk)
+    assert [count(editor_client, "get", path) for path in paths] == before
+    assert count(editor_client, "get", f"/desk/claims/{first.pk}/", **HX) == panel
+    html = editor_client.get(paths[0]).content.decode()
+    assert "Note 29 @ed" in html and "Réponse 29" in html
