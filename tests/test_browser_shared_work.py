@@ -24,9 +24,11 @@ def expect_bell(page, count: int):
     page.get_by_role("link", name=re.compile(rf"^Notifications {count} unread$")).wait_for()
 
 
-def shot(page, name):
+def shot(page, name, element=None):
     if SHOTS:
-        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+        if element is not None:
+            element.scroll_into_view_if_needed()
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=element is None)
 
 
 def test_two_editors_and_two_reviewers_share_a_claim(page_factory):
@@ -54,7 +56,7 @@ def test_two_editors_and_two_reviewers_share_a_claim(page_factory):
     editor.locator("#claim-timeline").get_by_text("Note added.").wait_for()
     note_text = editor.locator("#claim-timeline .note__body").first.inner_text()
     assert note_text == "@reviewer peux-tu relire la source de Beebom ?\n<b>Merci</b>"
-    shot(editor, "annotate-shared-1280")
+    shot(editor, "annotate-shared-1280", editor.locator("#claim-ownership"))
     expect_bell(editor, 0)  # nobody is told of what they did themself
 
     # editor2 sees the assignment, opens it, replies, and submits the claim.
@@ -145,7 +147,7 @@ def test_shared_work_screens_at_phone_width(page_factory):
     # Nothing wider than the screen.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, width
-    shot(page, "annotate-shared-390")
+    shot(page, "annotate-shared-390", page.locator("#claim-ownership"))
     other = page_factory(width=390, height=844)
     log_in(other, "editor2")
     expect_bell(other, 1)
