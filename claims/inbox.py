@@ -48,7 +48,10 @@ def users_with(codename: str):
     return (
         get_user_model()
         .objects.filter(
-            Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label="claims")
+            Q(
+                groups__permissions__codename=codename,
+                groups__permissions__content_type__app_label="claims",
+            )
             | Q(
                 user_permissions__codename=codename,
                 user_permissions__content_type__app_label="claims",
@@ -164,9 +167,7 @@ def describe(notice: Notification) -> str:
         values["date"] = notice.due_on.isoformat() if notice.due_on else ""
     texts = {
         NotificationKind.SUBMITTED: gettext("%(who)s submitted “%(claim)s” for review."),
-        NotificationKind.CHANGES_REQUESTED: gettext(
-            "%(who)s requested changes to “%(claim)s”."
-        ),
+        NotificationKind.CHANGES_REQUESTED: gettext("%(who)s requested changes to “%(claim)s”."),
         NotificationKind.PUBLISHED: gettext("%(who)s approved and published “%(claim)s”."),
         NotificationKind.ASSIGNED: gettext("%(who)s assigned “%(claim)s” to you."),
         NotificationKind.MENTIONED: gettext("%(who)s mentioned you in a note on “%(claim)s”."),
@@ -232,7 +233,15 @@ def notify_deadlines(now=None) -> int:
         .exclude(status__in=[ClaimStatus.PUBLISHED, ClaimStatus.WITHDRAWN])
         .exclude(Exists(already))
         .select_related("assignee", "created_by")
-        .only("statement", "exact", "due_on", "created_by_id", "assignee_id", "assignee__is_active", "created_by__is_active")
+        .only(
+            "statement",
+            "exact",
+            "due_on",
+            "created_by_id",
+            "assignee_id",
+            "assignee__is_active",
+            "created_by__is_active",
+        )
     )
     written = 0
     for claim in due:

@@ -619,7 +619,10 @@ class Notification(models.Model):
 
 
 class EmailChoice(models.TextChoices):
-    WORKFLOW = "workflow", _("For the review workflow only (submitted, changes requested, published)")
+    WORKFLOW = (
+        "workflow",
+        _("For the review workflow only (submitted, changes requested, published)"),
+    )
     ALL = "all", _("For every notification")
     NONE = "none", _("Never: notifications in the desk only")
 

@@ -49,7 +49,9 @@ def set_ownership(claim_id: int, user, *, assignee, due_on: dt.date | None) -> C
         raise ClaimGoneError()
     if assignee is not None and not can_be_assigned(assignee):
         raise ClaimError(
-            gettext("%(who)s cannot be assigned claims: only active desk users who can edit claims can.")
+            gettext(
+                "%(who)s cannot be assigned claims: only active desk users who can edit claims can."
+            )
             % {"who": assignee.get_username()}
         )
     changes = {}

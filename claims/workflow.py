@@ -254,7 +254,10 @@ def submit(claim_id: int, user) -> Claim:
     )
     notifications.after_commit(notifications.claim_submitted, claim.pk)
     inbox.notify(
-        inbox.NotificationKind.SUBMITTED, claim, user, inbox.reviewers().values_list("pk", flat=True)
+        inbox.NotificationKind.SUBMITTED,
+        claim,
+        user,
+        inbox.reviewers().values_list("pk", flat=True),
     )
     return claim
 

@@ -76,7 +76,9 @@ def test_assignment_does_not_count_for_the_four_eyes_rule(users, in_review):
     reviewer = users["reviewer2"]
     ownership.set_ownership(in_review.pk, reviewer, assignee=users["editor2"], due_on=DUE)
     assert reviewer.pk not in workflow.contributors(in_review)
-    workflow.approve(in_review.pk, reviewer, expected_version=Claim.objects.get(pk=in_review.pk).version)
+    workflow.approve(
+        in_review.pk, reviewer, expected_version=Claim.objects.get(pk=in_review.pk).version
+    )
     assert Claim.objects.get(pk=in_review.pk).status == ClaimStatus.PUBLISHED
 
 
@@ -182,9 +184,7 @@ def test_replies_are_one_level_and_notify_the_author_answered(users, draft):
     assert thread.index("Moi.") < thread.index("Merci.")
 
 
-def test_mentions_notify_active_desk_users_and_leave_other_names_as_text(
-    users, draft, make_user
-):
+def test_mentions_notify_active_desk_users_and_leave_other_names_as_text(users, draft, make_user):
     make_user("retired", "Reviewers", is_active=False)
     make_user("reader")
     body = (
@@ -335,7 +335,9 @@ def test_deadlines_near_are_notified_once_per_claim_and_due_date(users, demo, dr
     ownership.set_ownership(in_review.pk, users["editor"], assignee=None, due_on=today)
     ownership.set_ownership(published.pk, users["editor"], assignee=None, due_on=today)
     far = services.create_claim(demo["article"], users["editor"], draft.anchor)
-    ownership.set_ownership(far.pk, users["editor"], assignee=None, due_on=today + dt.timedelta(days=5))
+    ownership.set_ownership(
+        far.pk, users["editor"], assignee=None, due_on=today + dt.timedelta(days=5)
+    )
     call_command("notify_deadlines")
     call_command("notify_deadlines")
     deadline = Notification.objects.filter(kind=NotificationKind.DEADLINE)

@@ -75,9 +75,7 @@ def notices_read(request):
 def notice_settings(request):
     form = EmailChoiceForm(request.POST)
     if not form.is_valid():
-        return render(
-            request, "desk/notifications.html", _page_context(request, form), status=400
-        )
+        return render(request, "desk/notifications.html", _page_context(request, form), status=400)
     inbox.set_email_choice(request.user, form.cleaned_data["email"])
     messages.success(request, gettext("Your email choice is saved."))
     return redirect("desk:notifications")

@@ -15,8 +15,8 @@ from .. import audit, selectors, workflow
 from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
-from .access import desk_view
 from . import shared_work
+from .access import desk_view
 from .annotate import panel_after_transition
 from .errors import error_response
 from .params import parse_id

@@ -42,7 +42,9 @@ def timeline_context(user, claim, *, in_panel: bool) -> dict:
     events = list(claim.events.all())
     shown = events[-PANEL_EVENTS:] if in_panel else events
     threads = list(getattr(claim, "threads", None) or ())
-    items = sorted([*shown, *threads], key=lambda item: (item.created_at, getattr(item, "is_note", False)))
+    items = sorted(
+        [*shown, *threads], key=lambda item: (item.created_at, getattr(item, "is_note", False))
+    )
     return {
         "timeline": items,
         "events": shown,
@@ -143,9 +145,7 @@ def note_create(request, claim_id: int):
         return _part(render_to_string("desk/_timeline.html", context, request), 400)
     if not request.htmx:
         messages.success(request, gettext("Note added."))
-        base = (
-            reverse("desk:review", args=[claim.pk]) if not in_panel else claim.get_absolute_url()
-        )
+        base = reverse("desk:review", args=[claim.pk]) if not in_panel else claim.get_absolute_url()
         return redirect(f"{base}#note-{note.pk}")
     claim = (selectors.claim_for_panel if in_panel else selectors.claim_for_review)(claim.pk)
     context = {
@@ -201,4 +201,3 @@ def article_due_context(user, article) -> dict:
         "can_assign": True,
         "article_due_form": ArticleDueForm(initial={"due_on": article.due_on}),
     }
-
