@@ -305,7 +305,8 @@
     if (!part) return;
     const target =
       part.querySelector("[aria-invalid='true']") ||
-      part.querySelector(".note-form textarea, form button[type='submit']");
+      part.querySelector(".note-form textarea") ||
+      part.querySelector("form button[type='submit']");
     if (target) target.focus({ preventScroll: true });
   }
 
