@@ -54,6 +54,7 @@ def test_two_editors_and_two_reviewers_share_a_claim(page_factory):
     )
     timeline.get_by_role("button", name="Add note").click()
     editor.locator("#claim-timeline").get_by_text("Note added.").wait_for()
+    assert editor.evaluate("document.activeElement.id") == "id_note_body"  # ready for another
     note_text = editor.locator("#claim-timeline .note__body").first.inner_text()
     assert note_text == "@reviewer peux-tu relire la source de Beebom ?\n<b>Merci</b>"
     shot(editor, "annotate-shared-1280", editor.locator("#claim-ownership"))
@@ -141,6 +142,11 @@ def test_shared_work_screens_at_phone_width(page_factory):
     page = page_factory(width=390, height=844)
     log_in(page, "editor")
     page.goto(f"/desk/articles/{claim.article_id}/?claim={claim.pk}")
+    # An empty note: the message is at the field, which has the focus.
+    page.get_by_role("button", name="Add note").click()
+    page.get_by_text("Write the note first: it is empty.").wait_for()
+    assert page.evaluate("document.activeElement.id") == "id_note_body"
+    assert page.get_by_label("Note", exact=True).get_attribute("aria-invalid") == "true"
     page.get_by_label("Note", exact=True).fill("@editor2 tu suis celle-ci ?")
     page.get_by_role("button", name="Add note").click()
     page.locator("#claim-timeline").get_by_text("Note added.").wait_for()
