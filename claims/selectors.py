@@ -109,7 +109,7 @@ def timeline_events():
 
 
 def note_threads():
-    """The claim's notes as threads (`claim.threads`, each with `replies`): two queries,
+    """The claim's notes as threads (`claim.threads`, each with `thread_replies`): two queries,
     however many notes there are."""
     ordered = Note.objects.select_related("author").order_by("created_at", "pk")
     return [
