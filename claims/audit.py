@@ -40,6 +40,11 @@ CLAIM_LABELS = {
     "quote": _("Highlighted passage"),
     "position": _("Position in the text"),
 }
+# Who does the work and by when (claims/ownership.py): not part of the claim's state.
+OWNERSHIP_LABELS = {
+    "assignee": _("Assignee"),
+    "due date": _("Due date"),
+}
 SOURCE_LABELS = {
     "url": _("URL"),
     "title": _("title"),
@@ -216,7 +221,8 @@ def change_rows(changes: dict) -> list[ChangeRow]:
         if key == "sources" and isinstance(value, dict):
             rows.extend(_source_rows(value))
             continue
-        label = str(CLAIM_LABELS.get(key, gettext("Sources") if key == "sources" else key))
+        label = CLAIM_LABELS.get(key) or OWNERSHIP_LABELS.get(key)
+        label = str(label or (gettext("Sources") if key == "sources" else key))
         if isinstance(value, list) and len(value) == 2:
             rows.append(ChangeRow(label, _shown(key, value[0]), _shown(key, value[1])))
     return rows

@@ -336,3 +336,46 @@ __all__ = [
     "SourceFormSet",
     "MAX_BODY_CHARS",
 ]
+
+
+# -- shared work: assignment, due dates, notes, email choice -----------------------------
+
+
+class AssigneeField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_username()
+
+
+class OwnershipForm(DeskFormMixin, forms.Form):
+    """Who does the work on a claim and by when (claims.ownership.set_ownership)."""
+
+    assignee = AssigneeField(
+        queryset=None, required=False, label=_("Assignee"), empty_label=_("Nobody")
+    )
+    due_on = forms.DateField(required=False, label=_("Due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        from .inbox import assignable_users
+
+        # Its own ids: the article's due date is on the same screen.
+        kwargs.setdefault("auto_id", "ownership_%s")
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = assignable_users()
+
+
+class ArticleDueForm(DeskFormMixin, forms.Form):
+    due_on = forms.DateField(required=False, label=_("Article due date"), widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "article_%s")
+        super().__init__(*args, **kwargs)
+
+
+class EmailChoiceForm(DeskFormMixin, forms.Form):
+    email = forms.ChoiceField(label=_("Email me"), widget=forms.RadioSelect)
+
+    def __init__(self, *args, **kwargs):
+        from .models import EmailChoice
+
+        super().__init__(*args, **kwargs)
+        self.fields["email"].choices = EmailChoice.choices

@@ -106,6 +106,8 @@ class DeskSessionMiddleware:
             and session is not None
             and session.accessed
             and SESSION_KEY in session
+            # The bell's polling is not activity: a tab left open must not keep a session alive.
+            and not getattr(request, "passive", False)
         ):
             now = int(time.time())
             if now - session.get(LAST_SEEN, 0) >= REFRESH_SECONDS:

@@ -566,3 +566,112 @@ class ReviewEvent(ImmutableModel):
         from .audit import change_rows
 
         return change_rows(self.changes)
+
+
+# -- shared work: notes and notifications ---------------------------------------------------
+
+
+class Note(ImmutableModel):
+    """An internal note on a claim, or a reply to one (one level): never public, never exported.
+
+    Notes are discussion, not content: they change nothing a reviewer judges, so
+    they do not count for the four-eyes rule and bump no version. They go with
+    their claim (only a never-published draft can be deleted).
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    body = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["claim", "created_at", "pk"]
+        indexes = [models.Index(fields=["claim", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} note {self.pk}"
+
+    is_note = True  # the timeline lists notes among events
+
+
+class NotificationKind(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted for review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    PUBLISHED = "published", _("Published")
+    ASSIGNED = "assigned", _("Assigned")
+    MENTIONED = "mentioned", _("Mentioned")
+    REPLIED = "replied", _("Replied")
+    DEADLINE = "deadline", _("Deadline near")
+
+
+class Notification(models.Model):
+    """One notice in a desk user's bell (claims/inbox.py writes them)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.ForeignKey(
+        Note, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    # The deadline a DEADLINE notice was about: one notice per claim per deadline.
+    due_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            # The bell's count on every desk page: a partial index of unread notices.
+            models.Index(
+                fields=["recipient"],
+                condition=models.Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+            models.Index(fields=["recipient", "-created_at"], name="notification_list"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["claim", "due_on"],
+                condition=models.Q(kind="deadline"),
+                name="one_deadline_notice",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} → {self.recipient_id}"
+
+
+class EmailChoice(models.TextChoices):
+    WORKFLOW = (
+        "workflow",
+        _("For the review workflow only (submitted, changes requested, published)"),
+    )
+    ALL = "all", _("For every notification")
+    NONE = "none", _("Never: notifications in the desk only")
+
+
+class NotificationSettings(models.Model):
+    """A desk user's choice of email; no row means the default (today's emails)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="notification_settings",
+    )
+    email = models.CharField(
+        _("Email me"), max_length=10, choices=EmailChoice.choices, default=EmailChoice.WORKFLOW
+    )
+
+    def __str__(self) -> str:
+        return f"{self.user_id}: {self.email}"

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from .models import Claim
+from .models import Claim, NotificationSettings
 from .public.links import absolute
 
 logger = logging.getLogger(__name__)
@@ -49,9 +49,17 @@ def muted():
         _muted.reset(token)
 
 
+def is_muted() -> bool:
+    return _muted.get()
+
+
 def after_commit(task_function, claim_id: int) -> None:
     if not _muted.get():
         transaction.on_commit(partial(task_function.enqueue, claim_id))
+
+
+def newsroom_language():
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def _in_newsroom_language(task_function):
@@ -159,6 +167,7 @@ def claim_submitted(claim_id: int) -> int:
             is_active=True,
         )
         .exclude(pk=claim.submitted_by_id)
+        .exclude(notification_settings__email="none")  # they chose the desk's bell only
         .values_list("email", flat=True)
         .distinct()
     )
@@ -175,7 +184,14 @@ def claim_submitted(claim_id: int) -> int:
 
 def _to_author(claim: Claim, subject: str, body: str) -> int:
     author = claim.created_by
-    return _send(subject, body, [author.email] if author else [])
+    if author is None or _email_off(author):
+        return 0
+    return _send(subject, body, [author.email])
+
+
+def _email_off(user) -> bool:
+    """The person chose notifications in the desk only (claims.models.NotificationSettings)."""
+    return NotificationSettings.objects.filter(user=user, email="none").exists()
 
 
 @task

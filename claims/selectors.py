@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import Article, Claim, ClaimStatus, ReviewEvent, Source
+from .models import Article, Claim, ClaimStatus, Note, ReviewEvent, Source
 
 
 def desk_articles():
@@ -45,12 +45,19 @@ def claims_in_text_order(article: Article):
 def claim_for_panel(claim_id: int):
     return (
         Claim.objects.select_related(
-            "article", "rating", "created_by", "updated_by", "submitted_by", "reviewing_by"
+            "article",
+            "rating",
+            "created_by",
+            "updated_by",
+            "submitted_by",
+            "reviewing_by",
+            "assignee",
         )
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.order_by("order", "pk")),
             # The panel's timeline needs what changed, not the whole claim at each step.
             Prefetch("events", queryset=timeline_events().defer("snapshot")),
+            *note_threads(),
         )
         .filter(pk=claim_id)
         .first()
@@ -94,10 +101,12 @@ def claim_for_review(claim_id: int):
             "reviewing_by",
             "current_version",
             "current_version__approved_by",
+            "assignee",
         )
         .prefetch_related(
             Prefetch("sources", queryset=Source.objects.order_by("order", "pk")),
             Prefetch("events", queryset=timeline_events()),
+            *note_threads(),
         )
         .filter(pk=claim_id)
         .first()
@@ -106,3 +115,18 @@ def claim_for_review(claim_id: int):
 
 def timeline_events():
     return ReviewEvent.objects.select_related("actor").order_by("created_at", "pk")
+
+
+def note_threads():
+    """The claim's notes as threads (`claim.threads`, each with `thread_replies`): two queries,
+    however many notes there are."""
+    ordered = Note.objects.select_related("author").order_by("created_at", "pk")
+    return [
+        Prefetch(
+            "notes",
+            queryset=ordered.filter(parent=None).prefetch_related(
+                Prefetch("replies", queryset=ordered, to_attr="thread_replies")
+            ),
+            to_attr="threads",
+        )
+    ]

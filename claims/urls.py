@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotate, cards, desk, review
+from .views import annotate, cards, desk, inbox, review, shared_work
 
 app_name = "desk"
 
@@ -14,6 +14,14 @@ urlpatterns = [
     path("claims/<int:claim_id>/delete/", annotate.claim_delete, name="claim_delete"),
     path("claims/<int:claim_id>/card.png", cards.card, name="card"),
     path("claims/<int:claim_id>/transition/", review.transition, name="transition"),
+    path("claims/<int:claim_id>/ownership/", shared_work.claim_ownership, name="claim_ownership"),
+    path("claims/<int:claim_id>/notes/", shared_work.note_create, name="note_create"),
+    path("articles/<int:article_id>/due/", shared_work.article_due, name="article_due"),
+    path("notifications/", inbox.notices, name="notifications"),
+    path("notifications/bell/", inbox.bell, name="notification_bell"),
+    path("notifications/<int:notice_id>/open/", inbox.notice_open, name="notification_open"),
+    path("notifications/read/", inbox.notices_read, name="notifications_read"),
+    path("notifications/email/", inbox.notice_settings, name="notification_settings"),
     path("review/", review.queue, name="review_queue"),
     path("review/<int:claim_id>/", review.review, name="review"),
 ]

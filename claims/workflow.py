@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, notifications, revisions
+from . import audit, inbox, notifications, revisions
 from .models import (
     CONTENT_CHANGE_KINDS,
     Claim,
@@ -263,6 +263,12 @@ def submit(claim_id: int, user) -> Claim:
         reviewing_by=None,
     )
     notifications.after_commit(notifications.claim_submitted, claim.pk)
+    inbox.notify(
+        inbox.NotificationKind.SUBMITTED,
+        claim,
+        user,
+        inbox.reviewers().values_list("pk", flat=True),
+    )
     return claim
 
 
@@ -374,6 +380,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         correction_text="",
     )
     notifications.after_commit(notifications.claim_published, claim.pk)
+    inbox.notify(inbox.NotificationKind.PUBLISHED, claim, user, inbox.author_and_assignee(claim))
     return version
 
 
@@ -412,6 +419,9 @@ def request_changes(claim_id: int, user, comment: str) -> Claim:
         reviewing_by=None,
     )
     notifications.after_commit(notifications.changes_requested, claim.pk)
+    inbox.notify(
+        inbox.NotificationKind.CHANGES_REQUESTED, claim, user, inbox.author_and_assignee(claim)
+    )
     return claim
 
 

@@ -27,7 +27,7 @@ from django.contrib.auth.models import User
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
-from claims import workflow
+from claims import discussion, workflow
 from claims.demo.loader import load_demo
 from claims.forms import DateInput, URLInput
 from claims.templatetags.html_dates import html_datetime
@@ -187,6 +187,34 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "review": html_of(reviewer.get(f"/desk/review/{newsroom['claims'][1].pk}/"), 200),
         "review, changes": html_of(reviewer.get(f"/desk/review/{newsroom['changed'].pk}/"), 200),
     }
+    # Shared work: assignment, notes with a reply, notifications.
+    editor.post(f"/desk/claims/{draft.pk}/ownership/", {"assignee": users["editor2"].pk})
+    note = discussion.add_note(draft.pk, users["reviewer2"], f"@editor <b>{lang}</b>\nligne 2")
+    discussion.add_note(draft.pk, users["editor"], "Vu @reviewer2.", parent_id=note.pk)
+    pages.update(
+        {
+            "annotate, notes": html_of(editor.get(f"{base}?claim={draft.pk}"), 200),
+            "annotate, assignment errors": html_of(
+                editor.post(f"/desk/claims/{draft.pk}/ownership/", {"due_on": "31/02/2030"}), 422
+            ),
+            "annotate, note errors": html_of(
+                editor.post(f"/desk/claims/{draft.pk}/notes/", {"body": " "}), 400
+            ),
+            "annotate, reply errors": html_of(
+                editor.post(f"/desk/claims/{draft.pk}/notes/", {"body": "", "parent": note.pk}),
+                400,
+            ),
+            "annotate, article due errors": html_of(
+                editor.post(f"/desk/articles/{article.pk}/due/", {"due_on": "demain"}), 422
+            ),
+            "review, notes": html_of(reviewer.get(f"/desk/review/{draft.pk}/"), 200),
+            "notifications": html_of(editor.get("/desk/notifications/"), 200),
+            "notifications, email error": html_of(
+                editor.post("/desk/notifications/email/", {"email": "x"}), 400
+            ),
+            "notifications, none": html_of(reviewer.get("/desk/notifications/?page=9"), 200),
+        }
+    )
     for typed in ("31/02/2025", "pas une adresse", "hier"):  # kept, in text inputs
         assert re.search(
             f'<input type="text" name="[^"]+" value="{typed}"', pages["annotate, errors"]
@@ -195,10 +223,19 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "claim panel": editor.get(f"/desk/claims/{draft.pk}/", **HX),
         "claim panel, errors": editor.post(f"/desk/claims/{draft.pk}/", bad_claim, **HX),
         "claim panel, delete": editor.get(f"/desk/claims/{draft.pk}/delete/", **HX),
+        "assignment": editor.post(
+            f"/desk/claims/{draft.pk}/ownership/", {"assignee": users["editor"].pk}, **HX
+        ),
+        "note": editor.post(f"/desk/claims/{draft.pk}/notes/", {"body": "Ok @editor2"}, **HX),
+        "article due": editor.post(f"/desk/articles/{article.pk}/due/", {"due_on": ""}, **HX),
+        "bell": editor.get("/desk/notifications/bell/"),
     }
     for name, response in fragments.items():
         assert response.status_code in (200, 422), (name, response.status_code)
-        pages[f"{name} (htmx fragment)"] = wrap(response.content.decode("utf-8"), lang)
+        html = response.content.decode("utf-8")
+        if "<h3" in html.split("<h2", 1)[0]:  # a part of the claim panel, under its h2
+            html = "<h2>Claim</h2>" + html
+        pages[f"{name} (htmx fragment)"] = wrap(html, lang)
     return pages
 
 

@@ -22,7 +22,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import URLPattern
 from django.utils.html import escape
 
-from claims import audit, services, workflow
+from claims import audit, discussion, ownership, services, workflow
 from claims.anchoring import make_anchor
 from claims.models import (
     Article,
@@ -30,6 +30,7 @@ from claims.models import (
     ClaimStatus,
     ClaimVersion,
     EventKind,
+    Notification,
     Rating,
     ReviewEvent,
     Source,
@@ -453,14 +454,33 @@ def desk_get_paths(demo, claim_ids):
         "card": [f"/desk/claims/{demo['claims'][0].pk}/card.png"],  # the published one
         "review_queue": ["/desk/review/"],
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
+        "notifications": ["/desk/notifications/", "/desk/notifications/?page=2"],
+        "notification_bell": ["/desk/notifications/bell/"],
     }
     return by_name
 
 
 def test_no_desk_page_writes_anything_on_get(users, demo):
     claim_ids = [c.pk for c in demo["claims"]]
+    # Shared work on record, so that a page marking a notice read or a note seen would show.
+    ownership.set_ownership(
+        claim_ids[2], users["editor"], assignee=users["editor2"], due_on=dt.date(2030, 1, 1)
+    )
+    for name in ("editor", "reviewer", "reviewer2", "admin"):
+        discussion.add_note(claim_ids[1], users["editor2"], f"@{name} lisez ceci")
+    assert Notification.objects.filter(read_at=None).count() == 5
     by_name = desk_get_paths(demo, claim_ids)
-    post_only = {"claim_create", "claim_anchor", "transition"}
+    post_only = {
+        "claim_create",
+        "claim_anchor",
+        "transition",
+        "claim_ownership",
+        "note_create",
+        "article_due",
+        "notification_open",
+        "notifications_read",
+        "notification_settings",
+    }
     named = {p.name for p in desk_urlpatterns if isinstance(p, URLPattern)}
     assert set(by_name) | post_only == named, "a desk page is missing from this test"
     for name in ("editor", "reviewer", "reviewer2", "admin"):

@@ -10,7 +10,7 @@ import re
 import pytest
 from django.utils.text import slugify
 
-from claims import services, workflow
+from claims import discussion, services, workflow
 from claims.anchoring import make_anchor
 from claims.models import Claim, ClaimStatus, Rating
 from tests.test_public_support import (  # noqa: F401 - fixtures
@@ -166,6 +166,11 @@ def newsroom():
         )
     )
     workflow.withdraw(withdrawn.pk, reviewer, "Retired because the evidence fell apart.")
+
+    # Internal notes, on published claims above all: never public, never exported.
+    for claim in (stable, updates["update_in_review"], withdrawn, in_review):
+        note = discussion.add_note(claim.pk, reviewer, f"{CANARY}-note @{editor.username}")
+        discussion.add_note(claim.pk, editor, f"{CANARY}-reply", parent_id=note.pk)
 
     statuses = dict(Claim.objects.values_list("statement", "status"))
     assert set(statuses.values()) == {s.value for s in ClaimStatus}

@@ -30,11 +30,10 @@ from ..rendering import (
     shorten,
     status_keys,
 )
-from . import panel_state
+from . import panel_state, shared_work
 from .access import desk_view
 
 TEMPLATE = "desk/annotate.html"
-PANEL_EVENTS = 8
 
 
 def annotate_context(
@@ -69,6 +68,7 @@ def annotate_context(
             mark_attrs=claim_mark_attrs(claims),
         ),
         "can_create_claims": can_edit_claims(request.user),
+        **shared_work.article_due_context(request.user, article),
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
         "status_keys": status_keys(),
@@ -101,11 +101,12 @@ def panel_context(request, claim, forms=None, *, message="", level="info", links
             if a in (workflow.SUBMIT, workflow.START_UPDATE)
         ],
         "can_open_review": can_review(request.user) and claim.status == ClaimStatus.IN_REVIEW,
-        # The panel shows the recent history; the review screen has all of it.
-        "events": (events := list(claim.events.all()))[-PANEL_EVENTS:],
-        "earlier_events": max(len(events) - PANEL_EVENTS, 0),
+        # The panel shows the recent history and every note; the review screen has all.
+        **shared_work.timeline_context(request.user, claim, in_panel=True),
+        **shared_work.ownership_context(request.user, claim),
         "last_request": next(
-            (e for e in reversed(events) if e.kind == EventKind.CHANGES_REQUESTED), None
+            (e for e in reversed(claim.events.all()) if e.kind == EventKind.CHANGES_REQUESTED),
+            None,
         ),
         "claim_number": claim.number,
         "claim_sign": STATUS_SIGNS.get(claim.status, ""),

@@ -15,6 +15,7 @@ from .. import audit, selectors, workflow
 from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
+from . import shared_work
 from .access import desk_view
 from .annotate import panel_after_transition
 from .errors import error_response
@@ -90,7 +91,7 @@ def review_context(request, claim, **extra):
         else "",
         "published": current,
         "diff": _diff_rows(claim, current) if current else [],
-        "events": events,
+        **shared_work.timeline_context(request.user, claim, in_panel=False),
         "baseline": baseline,
         "since_rows": audit.change_rows(
             audit.diff(baseline.snapshot, audit.claim_state(claim, claim.sources.all()))

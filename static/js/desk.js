@@ -411,8 +411,26 @@
     });
   }
 
+  // The assignment, note and due-date forms swap only their own part of the
+  // page: focus goes to the field in error, else back to the form's button,
+  // so the keyboard does not fall back to the top of the page.
+  const OWN_PARTS = ["claim-ownership", "claim-timeline", "article-due"];
+
+  function afterPartSwap(event) {
+    const swapped = event.detail.target;
+    if (!swapped || !OWN_PARTS.includes(swapped.id)) return;
+    const part = document.getElementById(swapped.id); // the new element (outerHTML swap)
+    if (!part) return;
+    const target =
+      part.querySelector("[aria-invalid='true']") ||
+      part.querySelector(".note-form textarea") ||
+      part.querySelector("form button[type='submit']");
+    if (target) target.focus({ preventScroll: true });
+  }
+
   function init() {
     initErrors();
+    document.body.addEventListener("htmx:afterSwap", afterPartSwap);
     const container = text();
     if (!container) return;
     document.addEventListener("selectionchange", onSelectionChange);
