@@ -46,6 +46,7 @@ def test_two_editors_and_two_reviewers_share_a_claim(page_factory):
     ownership.get_by_label("Due date", exact=True).fill("2030-03-01")
     ownership.get_by_role("button", name="Save assignment").click()
     ownership.get_by_text("Assignment saved.").wait_for()
+    editor.locator("#claim-panel summary", has_text="Claim history").click()
     timeline = editor.locator("#claim-timeline")
     timeline.get_by_text("Assigned").first.wait_for()
     assert "editor2" in timeline.inner_text()
@@ -142,6 +143,8 @@ def test_shared_work_screens_at_phone_width(page_factory):
     page = page_factory(width=390, height=844)
     log_in(page, "editor")
     page.goto(f"/desk/articles/{claim.article_id}/?claim={claim.pk}")
+    # No note yet: the history and its note form are folded.
+    page.locator("#claim-panel summary", has_text="Claim history").click()
     # An empty note: the message is at the field, which has the focus.
     page.get_by_role("button", name="Add note").click()
     page.get_by_text("Write the note first: it is empty.").wait_for()

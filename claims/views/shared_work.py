@@ -49,6 +49,7 @@ def timeline_context(user, claim, *, in_panel: bool) -> dict:
         "timeline": items,
         "events": shown,
         "earlier_events": len(events) - len(shown),
+        "note_count": len(threads),
         "in_panel": in_panel,
         "can_write_notes": discussion.can_write_notes(user),
     }
