@@ -141,11 +141,22 @@ class Hit:
     raw: dict[str, str] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> SafeString:
-        return marked(self.raw.get(name))
+        # Templates look names up here first (``hit.title``); other names are attributes.
+        if name not in self.raw:
+            raise KeyError(name)
+        return marked(self.raw[name])
 
-    def matched(self, *names: str) -> str:
-        """The first of `names` where a word matched, else the first: what to show."""
-        return next((n for n in names if has_match(self.raw.get(n))), names[0])
+    @property
+    def excerpt_matched(self) -> bool:
+        """Whether a word matched in a claim's ruling or its sources (then they are shown)."""
+        return has_match(self.raw.get("ruling")) or has_match(self.raw.get("sources"))
+
+    @property
+    def excerpt_field(self) -> str:
+        """Which excerpt of a claim to show: the ruling, unless only its sources matched."""
+        if not has_match(self.raw.get("ruling")) and has_match(self.raw.get("sources")):
+            return "sources"
+        return "ruling"
 
 
 @dataclass(frozen=True)
@@ -171,7 +182,7 @@ KINDS = {
 def search(kind: str, query: Query, *, offset: int, limit: int) -> Page:
     """One page of `kind` ("articles", "claims" or "published") matching `query`, best first.
 
-    Two queries: the count and the page. Ties keep the newest first, so the
+    Two queries: the count and the page (none for the page when `limit` is 0). Ties keep the newest first, so the
     order is stable from page to page.
     """
     if not query.searchable:
@@ -225,6 +236,8 @@ def _sqlite(kind: str, terms, offset: int, limit: int) -> Page:
         # Table names and columns are ours; the one value is a parameter.
         cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
         total = cursor.fetchone()[0]
+        if not limit or not total:
+            return Page(total, [])
         cursor.execute(
             f"SELECT rowid, {', '.join(selects)} FROM {table} WHERE {table} MATCH %s "  # noqa: S608
             f"ORDER BY bm25({table}, {weights}), rowid DESC LIMIT %s OFFSET %s",
@@ -270,9 +283,9 @@ def _postgresql(kind: str, terms, offset: int, limit: int) -> Page:
         language = F("article__language")
     else:
         # public_vector is NULL unless readers see the claim; the filter says so again.
-        queryset = Claim.objects.filter(
-            current_version__isnull=False, slug__isnull=False
-        ).exclude(status=ClaimStatus.WITHDRAWN)
+        queryset = Claim.objects.filter(current_version__isnull=False, slug__isnull=False).exclude(
+            status=ClaimStatus.WITHDRAWN
+        )
         column, prefix = "public_vector", "current_version__"
         language = F("article__language")
     table = queryset.model._meta.db_table
@@ -280,13 +293,13 @@ def _postgresql(kind: str, terms, offset: int, limit: int) -> Page:
     vector = RawSQL(f'"{table}"."{column}"', (), output_field=SearchVectorField())
     matching = queryset.alias(vector=vector).filter(vector=query)
     total = matching.count()
+    if not limit or not total:
+        return Page(total, [])
     config = _text("factcheck_search_config", language)
     shown = KINDS[kind]
     headlines = {}
     for name in (*shown["full"], *shown["excerpt"]):
-        source = (
-            _pg_sources(kind) if name == "sources" else F(f"{prefix}{name}")
-        )
+        source = _pg_sources(kind) if name == "sources" else F(f"{prefix}{name}")
         options = (
             {"highlight_all": True}
             if name in shown["full"]

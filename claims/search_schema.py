@@ -168,18 +168,15 @@ _PG_TRIGGERS = {
         "factcheck_claim_search",
     ),
     "factcheck_sources_inserted": (
-        "AFTER INSERT ON claims_source REFERENCING NEW TABLE AS changed_sources "
-        "FOR EACH STATEMENT",
+        "AFTER INSERT ON claims_source REFERENCING NEW TABLE AS changed_sources FOR EACH STATEMENT",
         "factcheck_sources_new",
     ),
     "factcheck_sources_updated": (
-        "AFTER UPDATE ON claims_source REFERENCING NEW TABLE AS changed_sources "
-        "FOR EACH STATEMENT",
+        "AFTER UPDATE ON claims_source REFERENCING NEW TABLE AS changed_sources FOR EACH STATEMENT",
         "factcheck_sources_new",
     ),
     "factcheck_sources_deleted": (
-        "AFTER DELETE ON claims_source REFERENCING OLD TABLE AS changed_sources "
-        "FOR EACH STATEMENT",
+        "AFTER DELETE ON claims_source REFERENCING OLD TABLE AS changed_sources FOR EACH STATEMENT",
         "factcheck_sources_new",
     ),
 }
@@ -194,9 +191,7 @@ _PG_COLUMNS = [
 def _pg_create(cursor) -> None:
     cursor.execute("CREATE EXTENSION IF NOT EXISTS unaccent")
     for name, stem in PG_CONFIGS.items():
-        cursor.execute(
-            "SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [f"{name}_unaccent"]
-        )
+        cursor.execute("SELECT 1 FROM pg_ts_config WHERE cfgname = %s", [f"{name}_unaccent"])
         if cursor.fetchone() is None:
             cursor.execute(f"CREATE TEXT SEARCH CONFIGURATION {name}_unaccent (COPY = {name})")
         # Accented words (token types word, hword…) go through unaccent first;

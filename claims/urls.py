@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotate, cards, desk, review
+from .views import annotate, cards, desk, review, search
 
 app_name = "desk"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("claims/<int:claim_id>/transition/", review.transition, name="transition"),
     path("review/", review.queue, name="review_queue"),
     path("review/<int:claim_id>/", review.review, name="review"),
+    path("search/", search.search_page, name="search"),
 ]
