@@ -182,8 +182,8 @@ KINDS = {
 def search(kind: str, query: Query, *, offset: int, limit: int) -> Page:
     """One page of `kind` ("articles", "claims" or "published") matching `query`, best first.
 
-    Two queries: the count and the page (none for the page when `limit` is 0). Ties keep the newest first, so the
-    order is stable from page to page.
+    Two queries: the count and the page (none for the page when `limit` is 0).
+    Ties keep the newest first, so the order is stable from page to page.
     """
     if not query.searchable:
         return Page(0, [])
@@ -290,7 +290,7 @@ def _postgresql(kind: str, terms, offset: int, limit: int) -> Page:
         language = F("article__language")
     table = queryset.model._meta.db_table
     # The column is kept by triggers and unknown to the model (search_schema).
-    vector = RawSQL(f'"{table}"."{column}"', (), output_field=SearchVectorField())
+    vector = RawSQL(f'"{table}"."{column}"', (), output_field=SearchVectorField())  # noqa: S611
     matching = queryset.alias(vector=vector).filter(vector=query)
     total = matching.count()
     if not limit or not total:
