@@ -170,3 +170,14 @@ def test_desk_count_does_not_grow_with_articles(editor_client, editor):
         add_claims(article, editor, 1, sources=2)
     assert Article.objects.count() == 31
     assert count(editor_client, "get", "/desk/") == one
+
+
+def test_desk_search_count_does_not_grow_with_results(editor_client, editor, article):
+    """Session, user, permissions, the shown kind's count and page, the other kind's
+    count (each search in a savepoint), the objects of the page."""
+    add_claims(article, editor, 1)
+    editor_client.get("/desk/search/?q=affirmation")
+    one = count(editor_client, "get", "/desk/search/?q=affirmation")
+    add_claims(article, editor, 40)
+    assert count(editor_client, "get", "/desk/search/?q=affirmation") == one <= 12
+    assert count(editor_client, "get", "/desk/search/?q=compte&kind=articles") <= 12
