@@ -453,6 +453,7 @@ def desk_get_paths(demo, claim_ids):
         "card": [f"/desk/claims/{demo['claims'][0].pk}/card.png"],  # the published one
         "review_queue": ["/desk/review/"],
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
+        "search": ["/desk/search/?q=evalue", "/desk/search/?q=openai&kind=articles"],
     }
     return by_name
 

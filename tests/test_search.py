@@ -293,3 +293,27 @@ def test_the_index_uses_the_engine_the_readme_says():
             tables = [row[0] for row in cursor.fetchall()]
             assert len(tables) == 3
             assert all("fts5" in sql and "remove_diacritics 2" in sql for sql in tables)
+
+
+def test_a_missing_trigger_is_put_back_after_migrate_and_the_index_caught_up(demo):
+    """SQLite drops a table's triggers when a migration rebuilds the table (post_migrate)."""
+    from claims import search_schema
+
+    name = (
+        "factcheck_claim_search"
+        if connection.vendor == "postgresql"
+        else "claims_claim_search_update"
+    )
+    with connection.cursor() as cursor:
+        on = " ON claims_claim" if connection.vendor == "postgresql" else ""
+        cursor.execute(f"DROP TRIGGER {name}{on}")
+    claim = demo["claims"][2]
+    Claim.objects.filter(pk=claim.pk).update(statement="Un mot nouveau : chrysanthème")
+    assert found("claims", "chrysantheme") == []  # written while the trigger was gone
+    if connection.vendor == "postgresql":  # migrate runs DDL with no deferred checks pending
+        with connection.cursor() as cursor:
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    search_schema.ensure_after_migrate(sender=None, using="default")
+    assert found("claims", "chrysantheme") == [claim.pk]
+    Claim.objects.filter(pk=claim.pk).update(statement="Encore un autre : bégonia")
+    assert found("claims", "begonia") == [claim.pk]
