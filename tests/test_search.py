@@ -228,9 +228,11 @@ def test_readers_find_published_versions_only(demo):
     assert "Hippocampe" not in Client().get("/search/?q=hippocampe").content.decode()
 
 
-def test_the_public_header_links_to_search(demo):
+def test_the_public_header_links_to_search_and_crawlers_stay_out(demo):
     html = Client().get("/").content.decode()
     assert 'action="/search/"' in html
+    assert "Disallow: /search/" in Client().get("/robots.txt").content.decode().splitlines()
+    assert '<meta name="robots" content="noindex">' in Client().get("/search/?q=x").content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
