@@ -232,15 +232,22 @@ def _sqlite(kind: str, terms, offset: int, limit: int) -> Page:
         else:
             selects.append(f"snippet({table}, {i}, {', '.join(marks)}, '…', 24)")
     names = [*shown["full"], *shown["excerpt"]]
+    key, join, where = f"{table}.rowid", "", ""
+    if kind == "published":
+        # Every version is indexed; readers find the current one of a claim not withdrawn.
+        key = "c.id"
+        join = f" JOIN claims_claim c ON c.current_version_id = {table}.rowid"
+        where = f" AND c.slug IS NOT NULL AND c.status <> '{ClaimStatus.WITHDRAWN}'"
+    # Table names, columns and the status are ours; the one value is a parameter.
+    matching = f"FROM {table}{join} WHERE {table} MATCH %s{where}"
     with connection.cursor() as cursor:
-        # Table names and columns are ours; the one value is a parameter.
-        cursor.execute(f"SELECT count(*) FROM {table} WHERE {table} MATCH %s", [match])  # noqa: S608
+        cursor.execute(f"SELECT count(*) {matching}", [match])  # noqa: S608
         total = cursor.fetchone()[0]
         if not limit or not total:
             return Page(total, [])
         cursor.execute(
-            f"SELECT rowid, {', '.join(selects)} FROM {table} WHERE {table} MATCH %s "  # noqa: S608
-            f"ORDER BY bm25({table}, {weights}), rowid DESC LIMIT %s OFFSET %s",
+            f"SELECT {key}, {', '.join(selects)} {matching} "  # noqa: S608
+            f"ORDER BY bm25({table}, {weights}), {key} DESC LIMIT %s OFFSET %s",
             [match, limit, offset],
         )
         rows = cursor.fetchall()

@@ -22,9 +22,11 @@ can point at a row that is gone.
 
 **SQLite** (the embedded default). Three FTS5 tables with the
 ``unicode61 remove_diacritics 2`` tokenizer (accents and case do not
-matter), rowid = the article's or the claim's id, holding their own copy of
-the text so that ``snippet()`` and ``highlight()`` can mark it. Triggers on
-articles, claims and sources rewrite the rows concerned.
+matter), holding their own copy of the text so that ``snippet()`` and
+``highlight()`` can mark it: articles and claims (rowid = their id), and
+every published version (rowid = the version's id; the search joins it to
+the claims whose current version it is, not withdrawn). Triggers on
+articles, claims, sources and versions rewrite the rows concerned.
 
 SQLite's ALTER TABLE cannot do everything, so Django's migrations rebuild a
 table (copy, drop, rename) for many changes, and dropping a table drops its
@@ -250,10 +252,17 @@ def _pg_complete(cursor) -> bool:
 
 
 # -- SQLite --------------------------------------------------------------------
+#
+# Each trigger reads only its own row (NEW/OLD), its own table and the FTS
+# tables. A trigger on one table naming another would break Django's rebuild
+# of that other table: SQLite checks every trigger when the rebuilt table is
+# renamed into place, while the old one is already gone.
 
 TOKENIZER = "unicode61 remove_diacritics 2"
 ARTICLE_FTS = "claims_article_fts"
 CLAIM_FTS = "claims_claim_fts"
+# Every published version (they never change), rowid = the version's id; the search
+# joins it to claims_claim.current_version_id, so only what readers see now is found.
 PUBLIC_FTS = "claims_public_fts"
 ARTICLE_COLUMNS = ("title", "outlet", "byline", "body")
 CLAIM_COLUMNS = ("statement", "exact", "claimant", "ruling", "sources")
@@ -263,92 +272,82 @@ def _clean(expression: str) -> str:
     return f"replace(replace(coalesce({expression}, ''), char(57344), ''), char(57345), '')"
 
 
-def _article_insert(article_id: str) -> str:
-    columns = ", ".join(_clean(f"a.{c}") for c in ARTICLE_COLUMNS)
-    return (
-        f"INSERT INTO {ARTICLE_FTS}(rowid, {', '.join(ARTICLE_COLUMNS)}) "
-        f"SELECT a.id, {columns} FROM claims_article a WHERE a.id = {article_id};"
-    )
-
-
-def _claim_insert(claim_id: str) -> str:
-    sources = _clean(
+def _claim_sources(claim_id: str) -> str:
+    return _clean(
         "(SELECT group_concat(s.title || ' ' || s.publisher, ' ') "
-        "FROM claims_source s WHERE s.claim_id = c.id)"
-    )
-    columns = ", ".join(_clean(f"c.{c}") for c in CLAIM_COLUMNS[:-1])
-    return (
-        f"INSERT INTO {CLAIM_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
-        f"SELECT c.id, {columns}, {sources} FROM claims_claim c WHERE c.id = {claim_id};"
+        f"FROM claims_source s WHERE s.claim_id = {claim_id})"
     )
 
 
-def _public_insert(claim_id: str) -> str:
-    # Only what readers see: the published version, never the working copy,
-    # and nothing once withdrawn (as the public site's lists do).
-    sources = _clean(
+def _version_sources(sources: str) -> str:
+    return _clean(
         "(SELECT group_concat(coalesce(json_extract(j.value, '$.title'), '') || ' ' || "
         "coalesce(json_extract(j.value, '$.publisher'), ''), ' ') "
-        "FROM json_each(v.sources) j WHERE j.type = 'object')"
-    )
-    columns = ", ".join(_clean(f"v.{c}") for c in CLAIM_COLUMNS[:-1])
-    return (
-        f"INSERT INTO {PUBLIC_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
-        f"SELECT c.id, {columns}, {sources} FROM claims_claim c "
-        "JOIN claims_claimversion v ON v.id = c.current_version_id "
-        f"WHERE c.id = {claim_id} AND c.slug IS NOT NULL AND c.status <> 'withdrawn';"
+        f"FROM json_each({sources}) j WHERE j.type = 'object')"
     )
 
 
-def _claim_refresh(claim_id: str) -> str:
-    return f"DELETE FROM {CLAIM_FTS} WHERE rowid = {claim_id}; " + _claim_insert(claim_id)
+def _values(row: str, columns) -> str:
+    return ", ".join(_clean(f"{row}.{c}") for c in columns)
 
 
-def _claim_and_public_refresh(claim_id: str) -> str:
-    return (
-        _claim_refresh(claim_id)
-        + f" DELETE FROM {PUBLIC_FTS} WHERE rowid = {claim_id}; "
-        + _public_insert(claim_id)
-    )
-
+_CLAIM_TEXT = CLAIM_COLUMNS[:-1]
+_SET_CLAIM_TEXT = ", ".join(f"{c} = {_clean('NEW.' + c)}" for c in _CLAIM_TEXT)
+_SET_SOURCES = "UPDATE " + CLAIM_FTS + " SET sources = {sources} WHERE rowid = {claim};"
 
 _SQLITE_TRIGGERS = {
     "claims_article_search_insert": (
         "AFTER INSERT ON claims_article",
-        _article_insert("NEW.id"),
+        f"INSERT INTO {ARTICLE_FTS}(rowid, {', '.join(ARTICLE_COLUMNS)}) "
+        f"VALUES (NEW.id, {_values('NEW', ARTICLE_COLUMNS)});",
     ),
     "claims_article_search_update": (
         "AFTER UPDATE OF title, outlet, byline, body ON claims_article",
-        f"DELETE FROM {ARTICLE_FTS} WHERE rowid = OLD.id; " + _article_insert("NEW.id"),
+        f"DELETE FROM {ARTICLE_FTS} WHERE rowid = OLD.id; "
+        f"INSERT INTO {ARTICLE_FTS}(rowid, {', '.join(ARTICLE_COLUMNS)}) "
+        f"VALUES (NEW.id, {_values('NEW', ARTICLE_COLUMNS)});",
     ),
     "claims_article_search_delete": (
         "AFTER DELETE ON claims_article",
         f"DELETE FROM {ARTICLE_FTS} WHERE rowid = OLD.id;",
     ),
+    # A new claim has no sources yet; its sources' own triggers fill them in.
     "claims_claim_search_insert": (
         "AFTER INSERT ON claims_claim",
-        _claim_and_public_refresh("NEW.id"),
+        f"INSERT INTO {CLAIM_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
+        f"VALUES (NEW.id, {_values('NEW', _CLAIM_TEXT)}, '');",
     ),
     "claims_claim_search_update": (
-        "AFTER UPDATE ON claims_claim",
-        _claim_and_public_refresh("NEW.id"),
+        "AFTER UPDATE OF statement, exact, claimant, ruling ON claims_claim",
+        f"UPDATE {CLAIM_FTS} SET {_SET_CLAIM_TEXT} WHERE rowid = NEW.id;",
     ),
     "claims_claim_search_delete": (
         "AFTER DELETE ON claims_claim",
-        f"DELETE FROM {CLAIM_FTS} WHERE rowid = OLD.id; "
-        f"DELETE FROM {PUBLIC_FTS} WHERE rowid = OLD.id;",
+        f"DELETE FROM {CLAIM_FTS} WHERE rowid = OLD.id;",
     ),
     "claims_source_search_insert": (
         "AFTER INSERT ON claims_source",
-        _claim_refresh("NEW.claim_id"),
+        _SET_SOURCES.format(sources=_claim_sources("NEW.claim_id"), claim="NEW.claim_id"),
     ),
     "claims_source_search_update": (
         "AFTER UPDATE ON claims_source",
-        _claim_refresh("OLD.claim_id") + " " + _claim_refresh("NEW.claim_id"),
+        _SET_SOURCES.format(sources=_claim_sources("OLD.claim_id"), claim="OLD.claim_id")
+        + " "
+        + _SET_SOURCES.format(sources=_claim_sources("NEW.claim_id"), claim="NEW.claim_id"),
     ),
     "claims_source_search_delete": (
         "AFTER DELETE ON claims_source",
-        _claim_refresh("OLD.claim_id"),
+        _SET_SOURCES.format(sources=_claim_sources("OLD.claim_id"), claim="OLD.claim_id"),
+    ),
+    "claims_version_search_insert": (
+        "AFTER INSERT ON claims_claimversion",
+        f"INSERT INTO {PUBLIC_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
+        f"VALUES (NEW.id, {_values('NEW', _CLAIM_TEXT)}, {_version_sources('NEW.sources')});",
+    ),
+    # Versions are never changed; the demo loader's reset deletes them.
+    "claims_version_search_delete": (
+        "AFTER DELETE ON claims_claimversion",
+        f"DELETE FROM {PUBLIC_FTS} WHERE rowid = OLD.id;",
     ),
 }
 
@@ -369,9 +368,19 @@ def _sqlite_create(cursor) -> None:
     # Rebuild from the tables: rows written while a trigger was missing are caught up.
     for table in (ARTICLE_FTS, CLAIM_FTS, PUBLIC_FTS):
         cursor.execute(f"DELETE FROM {table}")
-    cursor.execute(_article_insert("a.id").replace(" WHERE a.id = a.id", ""))
-    cursor.execute(_claim_insert("c.id").replace(" WHERE c.id = c.id", ""))
-    cursor.execute(_public_insert("c.id").replace("c.id = c.id AND ", ""))
+    cursor.execute(
+        f"INSERT INTO {ARTICLE_FTS}(rowid, {', '.join(ARTICLE_COLUMNS)}) "
+        f"SELECT a.id, {_values('a', ARTICLE_COLUMNS)} FROM claims_article a"
+    )
+    cursor.execute(
+        f"INSERT INTO {CLAIM_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
+        f"SELECT c.id, {_values('c', _CLAIM_TEXT)}, {_claim_sources('c.id')} FROM claims_claim c"
+    )
+    cursor.execute(
+        f"INSERT INTO {PUBLIC_FTS}(rowid, {', '.join(CLAIM_COLUMNS)}) "
+        f"SELECT v.id, {_values('v', _CLAIM_TEXT)}, {_version_sources('v.sources')} "
+        "FROM claims_claimversion v"
+    )
 
 
 def _sqlite_drop(cursor) -> None:
