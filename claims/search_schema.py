@@ -98,9 +98,19 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   WHERE jsonb_typeof(s) = 'object'
 $$;
 
+-- The comparisons are in the body, not in a WHEN clause: a trigger's WHEN makes
+-- PostgreSQL refuse to change those columns' types (a later max_length, say).
 CREATE OR REPLACE FUNCTION factcheck_article_search() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+  IF TG_OP = 'UPDATE' AND OLD.title IS NOT DISTINCT FROM NEW.title
+     AND OLD.outlet IS NOT DISTINCT FROM NEW.outlet
+     AND OLD.byline IS NOT DISTINCT FROM NEW.byline
+     AND OLD.body IS NOT DISTINCT FROM NEW.body
+     AND OLD.language IS NOT DISTINCT FROM NEW.language
+     AND NEW.search_vector IS NOT NULL THEN
+    RETURN NEW;
+  END IF;
   NEW.search_vector := factcheck_article_vector(
     NEW.language, NEW.title, NEW.outlet, NEW.byline, NEW.body);
   RETURN NEW;
@@ -110,7 +120,9 @@ END $$;
 CREATE OR REPLACE FUNCTION factcheck_article_language() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
-  UPDATE claims_claim SET search_vector = NULL WHERE article_id = NEW.id;
+  IF OLD.language IS DISTINCT FROM NEW.language THEN
+    UPDATE claims_claim SET search_vector = NULL WHERE article_id = NEW.id;
+  END IF;
   RETURN NULL;
 END $$;
 
@@ -149,20 +161,12 @@ END $$;
 
 # (name, table, timing, function): the triggers ``ensure`` expects.
 _PG_TRIGGERS = {
-    "factcheck_article_search_insert": (
-        "BEFORE INSERT ON claims_article FOR EACH ROW",
-        "factcheck_article_search",
-    ),
-    "factcheck_article_search_update": (
-        "BEFORE UPDATE ON claims_article FOR EACH ROW WHEN ("
-        "OLD.title IS DISTINCT FROM NEW.title OR OLD.outlet IS DISTINCT FROM NEW.outlet "
-        "OR OLD.byline IS DISTINCT FROM NEW.byline OR OLD.body IS DISTINCT FROM NEW.body "
-        "OR OLD.language IS DISTINCT FROM NEW.language)",
+    "factcheck_article_search": (
+        "BEFORE INSERT OR UPDATE ON claims_article FOR EACH ROW",
         "factcheck_article_search",
     ),
     "factcheck_article_language": (
-        "AFTER UPDATE ON claims_article FOR EACH ROW WHEN "
-        "(OLD.language IS DISTINCT FROM NEW.language)",
+        "AFTER UPDATE ON claims_article FOR EACH ROW",
         "factcheck_article_language",
     ),
     "factcheck_claim_search": (
@@ -213,10 +217,7 @@ def _pg_create(cursor) -> None:
         cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         cursor.execute(f"CREATE TRIGGER {name} {timing} EXECUTE FUNCTION {function}()")
     # Fill the columns for rows already there (the triggers see new writes only).
-    cursor.execute(
-        "UPDATE claims_article SET search_vector = "
-        "factcheck_article_vector(language, title, outlet, byline, body)"
-    )
+    cursor.execute("UPDATE claims_article SET search_vector = NULL")
     cursor.execute("UPDATE claims_claim SET search_vector = NULL")
 
 
