@@ -16,3 +16,11 @@ class ClaimsConfig(AppConfig):
         from .public import checks as site_url_check  # noqa: F401
 
         checks.register(cards.check_fonts, checks.Tags.compatibility, deploy=True)
+
+        from django.db.models.signals import post_migrate
+
+        from .search_schema import ensure_after_migrate
+
+        # SQLite drops a table's triggers when a migration rebuilds it: put the
+        # search index's back (search_schema explains).
+        post_migrate.connect(ensure_after_migrate, sender=self)

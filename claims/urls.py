@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import annotate, cards, desk, inbox, review, shared_work
+from .views import annotate, cards, desk, inbox, review, search, shared_work
 
 app_name = "desk"
 
@@ -24,4 +24,5 @@ urlpatterns = [
     path("notifications/email/", inbox.notice_settings, name="notification_settings"),
     path("review/", review.queue, name="review_queue"),
     path("review/<int:claim_id>/", review.review, name="review"),
+    path("search/", search.search_page, name="search"),
 ]

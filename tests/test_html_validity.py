@@ -128,6 +128,10 @@ def public_pages(newsroom, lang: str) -> dict[str, str]:
         "corrections": html_of(client.get("/corrections/"), 200),
         "404": html_of(client.get("/fact-checks/no-such-thing/"), 404),
         "400": html_of(client.get("/", HTTP_HOST="not-allowed.invalid"), 400),
+        "search": html_of(client.get("/search/"), 200),
+        "search, results": html_of(client.get("/search/?q=evalue+milliards"), 200),
+        "search, nothing found": html_of(client.get("/search/?q=xylophone"), 200),
+        "search, no words": html_of(client.get("/search/?q=%22%2A"), 400),
     }
     for name in ("published", "updated", "withdrawn"):
         slug = newsroom[name].slug
@@ -186,6 +190,11 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "review queue": html_of(reviewer.get("/desk/review/"), 200),
         "review": html_of(reviewer.get(f"/desk/review/{newsroom['claims'][1].pk}/"), 200),
         "review, changes": html_of(reviewer.get(f"/desk/review/{newsroom['changed'].pk}/"), 200),
+        "search": html_of(reviewer.get("/desk/search/"), 200),
+        "search, claims": html_of(reviewer.get("/desk/search/?q=evalue+openai"), 200),
+        "search, articles": html_of(reviewer.get("/desk/search/?q=evalue&kind=articles"), 200),
+        "search, nothing found": html_of(reviewer.get("/desk/search/?q=xylophone"), 200),
+        "search, too long": html_of(reviewer.get("/desk/search/?q=" + "a" * 201), 400),
     }
     # Shared work: assignment, notes with a reply, notifications.
     editor.post(f"/desk/claims/{draft.pk}/ownership/", {"assignee": users["editor2"].pk})

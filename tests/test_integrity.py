@@ -456,6 +456,7 @@ def desk_get_paths(demo, claim_ids):
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
         "notifications": ["/desk/notifications/", "/desk/notifications/?page=2"],
         "notification_bell": ["/desk/notifications/bell/"],
+        "search": ["/desk/search/?q=evalue", "/desk/search/?q=openai&kind=articles"],
     }
     return by_name
 

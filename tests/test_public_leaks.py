@@ -261,3 +261,27 @@ def test_the_withdrawn_fact_check_says_only_when_and_why(client, newsroom):
     assert "Retired because the evidence fell apart." in html
     assert "Faux" not in html.split("</head>")[1].split('class="footer"')[0]
     assert "application/ld+json" not in html
+
+
+def test_public_search_finds_no_unpublished_text(client, newsroom):
+    """Every canary word, searched by readers: nothing, while the desk's search finds them."""
+    from claims import search
+
+    words = ["LEAKCANARY", "QUOTECANARY", "statement", "ruling", "source", "publisher"]
+    words += [f"{CANARY}-{state}" for state in ("draft", "in_review", "update_draft")]
+    words += ["comment", "note", "excerpt", "Retired", "evidence"]
+    for word in words:
+        response = client.get("/search/", {"q": word})
+        assert response.status_code == 200, word
+        body = response.content.decode()
+        if CANARY in word:
+            assert "0 fact-checks found" in body, word
+        # The words typed are shown back (title, box, language switcher); nothing else may say it.
+        shown = body.replace(word, "").replace(word.replace("-", "%2D"), "")
+        assert CANARY not in shown, (word, shown[shown.find(CANARY) - 300 : shown.find(CANARY)])
+        assert "QUOTECANARY" not in shown, word
+    # A positive control: published words are found, and the desk does see the canaries.
+    assert "4 fact-checks found" in client.get("/search/", {"q": "statement"}).content.decode()
+    found = search.search("claims", search.parse(CANARY), offset=0, limit=50)
+    assert found.total >= 6
+    assert search.search("published", search.parse(CANARY), offset=0, limit=50).total == 0

@@ -63,3 +63,21 @@ def test_query_counts_do_not_grow_with_claims_sources_or_versions(client):
     for name, (rendering, reusing) in many.items():
         assert rendering <= 4, (name, rendering)
         assert reusing <= (2 if name == "404" else 1), (name, reusing)
+
+
+def test_search_query_count_does_not_grow_with_results(client):
+    """The search page is never stored, so every request renders it: the stamp, the count and
+    the page of hits (in a savepoint), their fact-checks; 1 result or 30 (a page of 20)."""
+    article = make_article(sentences=40)
+    published_claim(article, sentence(article, 0), versions=2, sources=3)
+
+    def search_count():
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get("/search/?q=statement")
+        assert response.status_code == 200
+        return len(ctx)
+
+    one = search_count()
+    for i in range(1, 30):
+        published_claim(article, sentence(article, i), text=f"N{i}", versions=2, sources=3)
+    assert search_count() == one <= 6

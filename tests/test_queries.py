@@ -200,3 +200,14 @@ def test_annotating_screen_and_review_counts_do_not_grow_with_notes(
     assert count(editor_client, "get", f"/desk/claims/{first.pk}/", **HX) == panel
     html = editor_client.get(paths[0]).content.decode()
     assert "Note 29 @ed" in html and "Réponse 29" in html
+
+
+def test_desk_search_count_does_not_grow_with_results(editor_client, editor, article):
+    """Session, user, permissions, the shown kind's count and page, the other kind's
+    count (each search in a savepoint), the objects of the page."""
+    add_claims(article, editor, 1)
+    editor_client.get("/desk/search/?q=affirmation")
+    one = count(editor_client, "get", "/desk/search/?q=affirmation")
+    add_claims(article, editor, 40)
+    assert count(editor_client, "get", "/desk/search/?q=affirmation") == one <= 12
+    assert count(editor_client, "get", "/desk/search/?q=compte&kind=articles") <= 12

@@ -69,4 +69,9 @@ def urlset() -> list[dict]:
 def robots_txt(sitemap_url: str) -> str:
     desk = reverse("desk:index")
     admin = reverse("admin:index")
-    return f"User-agent: *\nDisallow: {desk}\nDisallow: {admin}\n\nSitemap: {sitemap_url}\n"
+    # Search results are rendered afresh for every request (never stored): not for crawlers.
+    search = reverse("public:search")
+    return (
+        f"User-agent: *\nDisallow: {desk}\nDisallow: {admin}\nDisallow: {search}\n\n"
+        f"Sitemap: {sitemap_url}\n"
+    )

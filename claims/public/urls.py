@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import search, views
 
 app_name = "public"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("methodology/", views.methodology, name="methodology"),
     path("language/", views.set_language, name="set_language"),
     path("corrections/", views.corrections, name="corrections"),
+    path("search/", search.search_page, name="search"),
     # Outside /fact-checks/<slug>/ so that no slug can ever shadow them.
     path("fact-checks.atom", views.feed, name="feed"),
     path("claim-reviews.json", views.claim_reviews, name="claim_reviews"),
