@@ -6,12 +6,14 @@ from django.db.models import Count, Prefetch, Q
 
 from .models import UNCERTAIN_ANCHOR_STATUSES, Article, Claim, ClaimStatus, ReviewEvent, Source
 
+_NOT_WITHDRAWN = [s for s in ClaimStatus.values if s != ClaimStatus.WITHDRAWN]
+
 
 def changed_since_publication(prefix: str = "") -> Q:
     """`Claim.changed_since_publication` as a filter; `prefix` reaches claims from another model."""
     return (
         Q(**{f"{prefix}current_version__isnull": False})
-        & Q(**{f"{prefix}status__in": [s for s in ClaimStatus.values if s != ClaimStatus.WITHDRAWN]})
+        & Q(**{f"{prefix}status__in": _NOT_WITHDRAWN})
         & (
             Q(**{f"{prefix}public_start__isnull": True})
             | Q(**{f"{prefix}anchor_status__in": sorted(UNCERTAIN_ANCHOR_STATUSES)})
