@@ -21,6 +21,7 @@ from claims.demo.loader import DEMO_PASSWORD
 from claims.public import freshness
 from claims.public.page_cache import pages
 from tests.conftest import log_in
+from tests.test_browser_a11y import audit
 from tests.test_browser_public import no_sideways_scroll, tab_to
 from tests.test_public_revisions import PARAS, QUOTES, published_newsroom, revise
 from tests.test_public_support import edit, people
@@ -65,6 +66,7 @@ def test_a_reader_finds_the_passages_changed_since_the_fact_check(page_factory, 
         assert item.locator("blockquote").inner_text() == QUOTES[name]
         assert f"Article revised on {when}" in item.inner_text()
     assert no_sideways_scroll(page)
+    audit(page, f"article after a revision at {width} px")
     shot(page, f"public-article-revised-{width}")
 
     # Keyboard only: from the page's start to the second note's link, then Enter.
@@ -84,6 +86,7 @@ def test_a_reader_finds_the_passages_changed_since_the_fact_check(page_factory, 
     assert f"On {when}, the article was revised" in note.inner_text()
     assert page.locator(".claim__quote").inner_text() == QUOTES["gone"]
     assert no_sideways_scroll(page)
+    audit(page, f"fact-check after a revision at {width} px")
     shot(page, f"public-fact-check-revised-{width}")
 
     # Back to the article, where the note of this fact-check is.
@@ -115,6 +118,7 @@ def test_the_desk_and_the_review_queue_flag_the_changed_article(page_factory, wi
     )
     assert page.get_by_role("region", name="My claims").get_by_text(flag).count() == 2
     assert no_sideways_scroll(page)
+    audit(page, f"desk with a changed article at {width} px")
     shot(page, f"desk-article-changed-{width}")
 
     page = page_factory(width=width)
@@ -123,4 +127,5 @@ def test_the_desk_and_the_review_queue_flag_the_changed_article(page_factory, wi
     row = page.get_by_role("row").filter(has_text="Mise à jour statement")
     expect(row).to_contain_text(flag)
     assert no_sideways_scroll(page)
+    audit(page, f"review queue with a changed article at {width} px")
     shot(page, f"review-queue-article-changed-{width}")
