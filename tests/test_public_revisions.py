@@ -492,3 +492,21 @@ def test_the_review_queue_flags_an_update_whose_passage_changed(client, revised)
     review = document(client, f"/desk/review/{gone.pk}/")
     assert FLAG in text_of(review.xpath("//h1")[0])
     assert FLAG not in text_of(document(client, f"/desk/review/{fresh.pk}/").xpath("//h1")[0])
+
+
+def test_a_quote_style_edit_keeps_the_highlight_on_the_same_words(client):
+    """`kept` allows whitespace and quote style: the highlight stays, on the new characters."""
+    article, claims = published_newsroom()
+    styled = BODY.replace("l’emploi", "l'emploi")
+    revisions.revise_article(article.pk, styled, user=people()[0], reason=RevisionReason.EDITED)
+    gone = Claim.objects.get(pk=claims["gone"].pk)
+    assert gone.public_start is not None  # kept: the same words
+    root = document(client, f"/articles/{article.slug}/")
+    quote = PARAS[1].replace("l’emploi", "l'emploi")
+    assert (styled.index(quote), quote, f"fc-{gone.slug}") in marks_at(root)
+    assert root.xpath('//*[@id="changed-passages"]') == []
+    data = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
+    exacts = [
+        s["refinedBy"].get("exact") for i in data["first"]["items"] for s in i["target"]["selector"]
+    ]
+    assert quote in exacts  # the words a client finds in the page now
