@@ -136,6 +136,7 @@ class AnchorStatus(models.TextChoices):
 CERTAIN_ANCHOR_STATUSES = frozenset(
     {AnchorStatus.PLACED, AnchorStatus.KEPT, AnchorStatus.MOVED, AnchorStatus.CONFIRMED}
 )
+UNCERTAIN_ANCHOR_STATUSES = frozenset({AnchorStatus.NEEDS_CHECK, AnchorStatus.ORPHANED})
 
 
 class ClaimantKind(models.TextChoices):
@@ -358,6 +359,18 @@ class Claim(ClaimantShown, models.Model):
     def public_passage_changed(self) -> bool:
         """A published claim whose checked passage is no longer certain in the current text."""
         return self.current_version_id is not None and self.public_start is None
+
+    @property
+    def changed_since_publication(self) -> bool:
+        """The desk's flag: readers have a verdict on words a revision made uncertain.
+
+        `selectors.changed_since_publication()` is the same rule as a query.
+        """
+        return (
+            self.current_version_id is not None
+            and self.status != ClaimStatus.WITHDRAWN
+            and (self.public_start is None or self.anchor_status in UNCERTAIN_ANCHOR_STATUSES)
+        )
 
     @property
     def was_ever_published(self) -> bool:

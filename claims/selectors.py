@@ -4,13 +4,37 @@ from __future__ import annotations
 
 from django.db.models import Count, Prefetch, Q
 
-from .models import Article, Claim, ClaimStatus, Note, ReviewEvent, Source
+from .models import (
+    UNCERTAIN_ANCHOR_STATUSES,
+    Article,
+    Claim,
+    ClaimStatus,
+    Note,
+    ReviewEvent,
+    Source,
+)
+
+_NOT_WITHDRAWN = [s for s in ClaimStatus.values if s != ClaimStatus.WITHDRAWN]
+
+
+def changed_since_publication(prefix: str = "") -> Q:
+    """`Claim.changed_since_publication` as a filter; `prefix` reaches claims from another model."""
+    return (
+        Q(**{f"{prefix}current_version__isnull": False})
+        & Q(**{f"{prefix}status__in": _NOT_WITHDRAWN})
+        & (
+            Q(**{f"{prefix}public_start__isnull": True})
+            | Q(**{f"{prefix}anchor_status__in": sorted(UNCERTAIN_ANCHOR_STATUSES)})
+        )
+    )
 
 
 def desk_articles():
     return Article.objects.annotate(
         claim_count=Count("claims"),
         draft_count=Count("claims", filter=Q(claims__status=ClaimStatus.DRAFT)),
+        # Published claims whose passage a revision made uncertain: flagged in the list.
+        changed_count=Count("claims", filter=changed_since_publication("claims__")),
     ).select_related("created_by")
 
 
@@ -75,6 +99,10 @@ def review_queue():
             "submitted_at",
             "status",
             "last_published_at",
+            # What `Claim.changed_since_publication` reads.
+            "current_version",
+            "public_start",
+            "anchor_status",
             "article__title",
             "article__language",
             "rating__label",

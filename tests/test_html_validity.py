@@ -27,7 +27,7 @@ from django.contrib.auth.models import User
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
-from claims import discussion, workflow
+from claims import discussion, revisions, workflow
 from claims.demo.loader import load_demo
 from claims.forms import DateInput, URLInput
 from claims.templatetags.html_dates import html_datetime
@@ -100,6 +100,16 @@ def newsroom(demo):
     updated = published_claim(article, sentence(article, 5), text="Évolutif", versions=3)
     gone = published_claim(article, sentence(article, 8), text="Retiré", verdict="Trompeur")
     workflow.withdraw(gone.pk, people()[1], "La source principale s’est révélée falsifiée.")
+    # A revision of the text under a published claim, whose update is in review:
+    # the changed-passage notes and the desk's "article changed" flag.
+    revised = published_claim(article, sentence(article, 11), text="Révisé", verdict="Vrai")
+    old_sentence = article.body[slice(*sentence(article, 11))]
+    new_body = article.body.replace(old_sentence, "Phrase réécrite depuis.")
+    revisions.revise_article(article.pk, new_body, user=people()[0], reason="edited")
+    workflow.start_update(revised.pk, people()[0])
+    edit(revised, text="Révisé v2", correction=("update", "Le passage a changé."))
+    workflow.submit(revised.pk, people()[0])
+    assert reload(revised).changed_since_publication
     users = demo["users"]
     changed = reload(demo["claims"][0])
     workflow.start_update(changed.pk, users["editor"])
@@ -112,6 +122,7 @@ def newsroom(demo):
         "updated": reload(updated),
         "withdrawn": reload(gone),
         "changed": reload(changed),
+        "revised": reload(revised),
     }
 
 
@@ -133,9 +144,11 @@ def public_pages(newsroom, lang: str) -> dict[str, str]:
         "search, nothing found": html_of(client.get("/search/?q=xylophone"), 200),
         "search, no words": html_of(client.get("/search/?q=%22%2A"), 400),
     }
-    for name in ("published", "updated", "withdrawn"):
+    for name in ("published", "updated", "withdrawn", "revised"):
         slug = newsroom[name].slug
         pages[f"fact-check, {name}"] = html_of(client.get(f"/fact-checks/{slug}/"), 200)
+    assert 'id="changed-passages"' in pages["article"]
+    assert 'class="passage-note"' in pages["fact-check, revised"]
     request = RequestFactory().get("/", HTTP_ACCEPT_LANGUAGE=lang)
     pages["503"] = html_of(errors.service_unavailable(request), 503)
     desk_request = RequestFactory().get("/desk/", HTTP_ACCEPT_LANGUAGE=lang, **HX)
@@ -195,6 +208,9 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
         "search, articles": html_of(reviewer.get("/desk/search/?q=evalue&kind=articles"), 200),
         "search, nothing found": html_of(reviewer.get("/desk/search/?q=xylophone"), 200),
         "search, too long": html_of(reviewer.get("/desk/search/?q=" + "a" * 201), 400),
+        "review, article changed": html_of(
+            reviewer.get(f"/desk/review/{newsroom['revised'].pk}/"), 200
+        ),
     }
     # Shared work: assignment, notes with a reply, notifications.
     editor.post(f"/desk/claims/{draft.pk}/ownership/", {"assignee": users["editor2"].pk})

@@ -13,6 +13,15 @@ says a refinement is applied to the result of the selector it refines, and
 a client that understands only one of the text selectors still finds the
 quote.
 
+A fact-check whose passage a revision of the article changed or removed
+(``FactCheck.position_in`` finds no checked words) keeps its annotation, so
+that a client that stored it learns of the change, but loses its selectors:
+a position or a quote would point a client at text nobody checked (and a
+client that anchors quotes fuzzily, as Hypothesis does, would find a
+neighbour of the old words). Its target is the article as a whole, in the
+state we checked it (a TimeState dated at the approval), and ``modified`` is
+the revision's date.
+
 The motivation and purposes are terms of the W3C context (its Motivation
 vocabulary): "assessing" for the verdict, "describing" for the claim as
 checked, "linking" for the fact-check page. The creator is the newsroom,
@@ -52,21 +61,32 @@ def target_selectors(anchor) -> list[dict]:
 
 
 def is_anchored(body: str, fc: FactCheck) -> bool:
-    """Whether the published quote is still at its offsets in the article text."""
-    return 0 <= fc.start < fc.end <= len(body) and body[fc.start : fc.end] == fc.exact
+    """Whether the checked quote is where readers are shown it, in the current text."""
+    return fc.position_in(body) is not None
+
+
+def target(fc: FactCheck, *, body: str, article_url: str) -> dict:
+    """The checked passage in the current text, or the article as it was checked."""
+    position = fc.position_in(body)
+    if position is None:
+        return {
+            "source": article_url,
+            "state": {"type": "TimeState", "sourceDate": iso(fc.updated_at)},
+        }
+    return {"source": article_url, "selector": target_selectors(make_anchor(body, *position))}
 
 
 def annotation(
     fc: FactCheck, *, body: str, url: str, article_url: str, newsroom: str, newsroom_url: str
 ) -> dict:
-    anchor = make_anchor(body, fc.start, fc.end)
     language = fc.article.language
+    modified = max(d for d in (fc.updated_at, fc.passage_changed_at) if d is not None)
     return {
         "id": f"{url}#annotation",
         "type": "Annotation",
         "motivation": "assessing",
         "created": iso(fc.first_published_at),
-        "modified": iso(fc.updated_at),
+        "modified": iso(modified),
         "creator": newsroom_agent(newsroom=newsroom, newsroom_url=newsroom_url),
         "body": [
             {
@@ -89,10 +109,7 @@ def annotation(
                 "source": {"id": url, "type": "Text", "format": "text/html"},
             },
         ],
-        "target": {
-            "source": article_url,
-            "selector": target_selectors(anchor),
-        },
+        "target": target(fc, body=body, article_url=article_url),
     }
 
 
@@ -118,7 +135,6 @@ def collection(
             newsroom_url=newsroom_url,
         )
         for fc in fact_checks
-        if is_anchored(body, fc)
     ]
     page_url = f"{collection_url}#page-1"
     about = {

@@ -18,6 +18,7 @@ from django.utils.translation import gettext, gettext_lazy
 
 from ..models import ClaimStatus, CorrectionKind, Stance
 from ..rendering import shorten
+from ..revision_anchoring import normalized
 from . import conf
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -76,9 +77,14 @@ class FactCheck:
     rating_label: str
     rating_value: int | None
     ruling: str
-    start: int
-    end: int
-    exact: str
+    # Where the checked quote is in the article's current text: the claim's
+    # readers' position (``Claim.public_start/end``), never the version's own
+    # offsets, which point into the text it was approved on. None when a
+    # revision changed or removed the passage (``passage_changed_at`` says when).
+    start: int | None
+    end: int | None
+    exact: str  # the quote as checked
+    passage_changed_at: dt.datetime | None
     sources: tuple[Source, ...]
     first_published_at: dt.datetime
     updated_at: dt.datetime
@@ -106,6 +112,27 @@ class FactCheck:
     @property
     def is_updated(self) -> bool:
         return self.version_number > 1
+
+    @property
+    def passage_changed(self) -> bool:
+        """The article's text was revised under the checked quote: readers get no highlight."""
+        return self.start is None
+
+    def position_in(self, body: str) -> tuple[int, int] | None:
+        """Where to highlight the checked quote in `body`, or None if it is not there.
+
+        The readers' position is trusted only when the text there still is
+        the quote that was checked, modulo whitespace and quote style (what a
+        ``kept`` or ``moved`` re-anchoring allows): a body changed without a
+        revision (which re-anchors) must not put a verdict on other words.
+        """
+        start, end = self.start, self.end
+        if start is None or end is None or not 0 <= start < end <= len(body):
+            return None
+        here = body[start:end]
+        if here != self.exact and normalized(here) != normalized(self.exact):
+            return None
+        return start, end
 
     @property
     def summary(self) -> str:
@@ -170,9 +197,10 @@ def fact_check_from_claim(claim) -> FactCheck:
         rating_label=version.rating_label,
         rating_value=version.rating_value,
         ruling=version.ruling,
-        start=version.start,
-        end=version.end,
+        start=claim.public_start,
+        end=claim.public_end,
         exact=version.exact,
+        passage_changed_at=claim.public_changed_at,
         sources=tuple(_source(s) for s in version.sources if isinstance(s, dict)),
         first_published_at=getattr(claim, "first_published_at", None) or version.approved_at,
         updated_at=version.approved_at,

@@ -2,8 +2,10 @@
 
 Every query starts from ``Claim.current_version``: what a reviewer approved
 last. The claim's own fields (the editors' working copy) are never loaded,
-except the public ones: its slug, its article, and whether and why it was
-withdrawn. A claim without a published version is invisible here: it is not
+except the public ones: its slug, its article, whether and why it was
+withdrawn, and where readers see its checked quote in the article's current
+text (``public_start``/``public_end``, set at approval and moved by a
+revision only onto the same words). A claim without a published version is invisible here: it is not
 counted, listed, linked or numbered.
 """
 
@@ -21,6 +23,10 @@ _FIELDS = [
     "status",
     "withdrawn_at",
     "withdrawn_reason",
+    # Where readers see the checked quote in the current text (``revisions``).
+    "public_start",
+    "public_end",
+    "public_changed_at",
     "article_id",
     "current_version_id",
     "current_version__number",
@@ -181,9 +187,10 @@ def public_article(slug: str) -> Article | None:
 
 
 def article_fact_checks(article: Article) -> list[FactCheck]:
-    """The current (not withdrawn) fact-checks of an article, in text order."""
+    """The current (not withdrawn) fact-checks of an article, in the current text's order;
+    those whose passage a revision changed come last."""
     rows = _with_versions(_current().filter(article=article), with_article=False).order_by(
-        "current_version__start", "current_version__end", "pk"
+        F("public_start").asc(nulls_last=True), "public_end", "pk"
     )
     result = []
     for claim in rows:

@@ -183,9 +183,11 @@ def _one_of(request, slug: str, find, render_found) -> HttpResponse:
 @require_safe
 def article(request, slug: str):
     def render(stamp, found):
-        anchored, unanchored = [], []
+        # Highlights only where the checked words are; the others are listed
+        # under the text, with the checked quote and the revision's date.
+        anchored, changed = [], []
         for fc in selectors.article_fact_checks(found):
-            (anchored if is_anchored(found.body, fc) else unanchored).append(fc)
+            (anchored if is_anchored(found.body, fc) else changed).append(fc)
         numbered = list(enumerate(anchored, 1))
         html = render_public_article(
             found.body, numbered, css_class_of=lambda fc: _css_class(stamp, fc)
@@ -206,7 +208,7 @@ def article(request, slug: str):
                     }
                     for n, fc in numbered
                 ],
-                "unanchored": unanchored,
+                "changed": [(fc, _rating_of(stamp, fc)) for fc in changed],
                 "annotations_url": reverse("public:annotations", args=[found.slug]),
                 "annotations_type": ANNOTATION_MEDIA_TYPE,
             },
@@ -226,7 +228,11 @@ def fact_check(request, slug: str):
     def render(stamp, fc):
         if fc.is_withdrawn:
             return _page(request, stamp, "public/withdrawn.html", {"fc": fc}, path=fc.path)
-        original = text_fragment_url(fc.article.url, fc.exact) if fc.article.url else ""
+        original = fc.article.url
+        if original and not fc.passage_changed:
+            # The checked words, highlighted in the original; once our copy has
+            # changed there, the original has too, and the fragment would find nothing.
+            original = text_fragment_url(original, fc.exact)
         return _page(
             request,
             stamp,
