@@ -93,6 +93,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The desk lists articles newest first, a page at a time.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="article_newest")]
 
     def __str__(self) -> str:
         return self.title
@@ -283,7 +285,13 @@ class Claim(ClaimantShown, models.Model):
 
     class Meta:
         ordering = ["article", "start", "end", "pk"]
-        indexes = [models.Index(fields=["article", "start"])]
+        indexes = [
+            models.Index(fields=["article", "start"]),
+            # The desk's lists and filters (claims/desk_lists.py).
+            models.Index(fields=["status", "due_on"], name="claim_status_due"),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["-updated_at", "-id"], name="claim_recent"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="claim_nonempty_anchor"
