@@ -20,13 +20,13 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language_info, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from .models import Article, Claim, ClaimStatus
+from .models import Article, Claim, ClaimStatus, ClaimVersion
 from .permissions import EDIT_CLAIMS_PERMISSION, can_edit_claims, can_review
 
 PER_PAGE = 25
@@ -113,13 +113,17 @@ def _article_due_q(choice: str, on: dt.date) -> Q:
     return Q(pk__in=[])
 
 
-def mine_q(user) -> Q:
-    """Claims that are `user`'s to work on: assigned to them, or unassigned and theirs.
+def mine_q(user, statuses) -> Q:
+    """Claims in `statuses` that are `user`'s to work on: assigned to them, or
+    unassigned and created by them.
 
     Once a claim is assigned, it is its assignee's, even for the editor who
-    created it: the work moved to someone else.
+    created it: the work moved to someone else. Each branch carries the
+    status, so that each one is an index scan ((assignee, status), (created_by, status)).
     """
-    return Q(assignee=user) | Q(assignee__isnull=True, created_by=user)
+    return Q(assignee=user, status__in=statuses) | Q(
+        assignee__isnull=True, created_by=user, status__in=statuses
+    )
 
 
 def held_or_open_review_q(user) -> Q:
@@ -137,8 +141,7 @@ def attention_q(user) -> Q:
     for a reviewer, claims in review they hold or that nobody holds."""
     parts = []
     if can_edit_claims(user):
-        editable = (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED)
-        parts.append(Q(status__in=editable) & mine_q(user))
+        parts.append(mine_q(user, (ClaimStatus.DRAFT, ClaimStatus.CHANGES_REQUESTED)))
     if can_review(user):
         parts.append(held_or_open_review_q(user))
     if not parts:
@@ -152,16 +155,19 @@ def attention_q(user) -> Q:
 def work_q(section: str, user, on: dt.date) -> Q:
     """One "My work" section as a filter on claims."""
     if section == DRAFTS:
-        return Q(status=ClaimStatus.DRAFT) & mine_q(user)
+        return mine_q(user, [ClaimStatus.DRAFT])
     if section == SENT_BACK:
-        return Q(status=ClaimStatus.CHANGES_REQUESTED) & mine_q(user)
+        return mine_q(user, [ClaimStatus.CHANGES_REQUESTED])
     if section == HOLDING:
         return Q(status=ClaimStatus.IN_REVIEW, reviewing_by=user)
     if section == LATE:
         return attention_q(user) & due_q(OVERDUE, on)
     if section == PUBLISHED:
         since = timezone.now() - dt.timedelta(days=RECENTLY_PUBLISHED_DAYS)
-        mine = Q(assignee=user) | Q(created_by=user) | Q(current_version__approved_by=user)
+        approved = ClaimVersion.objects.filter(approved_by=user, approved_at__gte=since)
+        mine = (
+            Q(assignee=user) | Q(created_by=user) | Q(pk__in=approved.order_by().values("claim_id"))
+        )
         return Q(status=ClaimStatus.PUBLISHED, last_published_at__gte=since) & mine
     raise ValueError(section)
 
@@ -303,16 +309,35 @@ def article_q(values: dict, user, on: dt.date) -> Q:
     if "outlet" in values:
         q &= Q(outlet=values["outlet"])
     for_claims = {k: v for k, v in values.items() if k not in ARTICLE_FIELDS}
-    if for_claims:
-        # An IN (subquery) rather than EXISTS: PostgreSQL hashes it once, even under OR.
+    if set(for_claims) == {"due"}:
+        q &= _article_due_filter(values["due"], on)
+    elif for_claims:
+        # An IN (subquery): PostgreSQL runs it once as a semi-join.
         claims = Claim.objects.order_by().filter(claim_q(for_claims, user, on))
-        having = Q(pk__in=claims.values("article_id"))
-        if set(for_claims) == {"due"}:
-            # An article nobody has started on is due on its own date.
-            untouched = ~Q(pk__in=Claim.objects.order_by().values("article_id"))
-            having |= _article_due_q(values["due"], on) & untouched
-        q &= having
+        q &= Q(pk__in=claims.values("article_id"))
     return q
+
+
+def _article_due_filter(choice: str, on: dt.date) -> Q:
+    """Articles with an open claim matching a due-date filter, or with no claim yet
+    and the article's own date matching.
+
+    The same as "has a claim matching due_q()", split by where the date comes
+    from, so that each part is an index scan: claims with their own date
+    through (status, due_on); claims taking the article's date by probing the
+    articles whose date matches.
+    """
+    articles_claims = Claim.objects.filter(article=OuterRef("pk"))
+    inherits = Exists(articles_claims.filter(status__in=OPEN_STATUSES, due_on__isnull=True))
+    by_article = _article_due_q(choice, on) & (inherits | ~Exists(articles_claims))
+    if choice == NO_DUE_DATE:
+        return by_article
+    own = Claim.objects.order_by().filter(status__in=OPEN_STATUSES, due_on__isnull=False)
+    if choice == OVERDUE:
+        own = own.filter(due_on__lt=on)
+    else:
+        own = own.filter(due_on__range=(on, on + dt.timedelta(days=DUE_SOON_DAYS - 1)))
+    return Q(pk__in=own.values("article_id")) | by_article
 
 
 # -- the lists ------------------------------------------------------------------------
@@ -374,30 +399,39 @@ def _claims() -> QuerySet:
     )
 
 
-def with_due(qs: QuerySet, on: dt.date | None = None) -> QuerySet:
-    """Annotate `due` (the claim's due date) and `overdue` (open and past it)."""
+def mark_due(claims, on: dt.date | None = None) -> list:
+    """Set `due` (the claim's due date) and `overdue` (open and past it) on each claim.
+
+    In Python rather than as annotations: an annotation would join the
+    articles into the paginator's count of a whole list.
+    """
     on = on or today()
-    overdue = ExpressionWrapper(
-        Q(status__in=OPEN_STATUSES, due__lt=on), output_field=BooleanField()
-    )
-    return qs.annotate(due=due_date()).annotate(overdue=overdue)
+    claims = list(claims)
+    for claim in claims:
+        claim.due = claim.due_on or claim.article.due_on
+        claim.overdue = bool(claim.due and claim.due < on and claim.status in OPEN_STATUSES)
+    return claims
+
+
+# Soonest due first, no date last, then the longest waiting. An ORDER BY joins
+# the articles only when rows are fetched, never into the paginator's count.
+BY_DUE_DATE = (due_date().asc(nulls_last=True), F("submitted_at").asc(nulls_last=True), "pk")
 
 
 def claim_list(filters: DeskFilters, on: dt.date | None = None) -> QuerySet:
     """Claims matching the filters, the most recently changed first."""
     on = on or today()
     qs = _claims().filter(claim_q(filters.values, filters.user, on))
-    return with_due(qs, on).order_by("-updated_at", "-pk")
+    return qs.order_by("-updated_at", "-pk")
 
 
 def work_list(section: str, user, on: dt.date | None = None) -> QuerySet:
     """One "My work" section, in the order that serves it."""
-    on = on or today()
-    qs = with_due(_claims().filter(work_q(section, user, on)), on)
+    qs = _claims().filter(work_q(section, user, on or today()))
     if section == PUBLISHED:
         return qs.order_by("-last_published_at", "-pk")
     if section in (HOLDING, LATE):
-        return qs.order_by(F("due").asc(nulls_last=True), "submitted_at", "pk")
+        return qs.order_by(*BY_DUE_DATE)
     return qs.order_by("-updated_at", "-pk")
 
 
@@ -407,7 +441,7 @@ def review_queue(filters: DeskFilters | None = None, on: dt.date | None = None) 
     qs = _claims().filter(status=ClaimStatus.IN_REVIEW)
     if filters is not None:
         qs = qs.filter(claim_q(filters.values, filters.user, on))
-    return with_due(qs, on).order_by(F("due").asc(nulls_last=True), "submitted_at", "pk")
+    return qs.order_by(*BY_DUE_DATE)
 
 
 @dataclass
@@ -419,24 +453,29 @@ class WorkSection:
 
 
 def my_work(user, on: dt.date | None = None) -> list[WorkSection]:
-    """The "My work" sections: one query counts them all, one per non-empty section lists it."""
+    """The "My work" sections: one query counts them all (each section's filter
+    is a union of index scans), then one query per non-empty section lists its first claims.
+
+    A window count on each list would save the count query, but it makes the
+    database read every matching row instead of stopping at the first five.
+    """
     on = on or today()
-    sections = work_sections(user)
-    qs = {key: work_q(key, user, on) for key in sections}
+    keys = work_sections(user)
+    filters = {key: work_q(key, user, on) for key in keys}
     any_section = Q(pk__in=[])
-    for q in qs.values():
+    for q in filters.values():
         any_section |= q
     counts = (
         Claim.objects.order_by()
         .filter(any_section)
-        .aggregate(**{key: Count("pk", filter=q) for key, q in qs.items()})
+        .aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
     )
     return [
         WorkSection(
             key,
             WORK_TITLES[key],
             counts[key],
-            list(work_list(key, user, on)[:MY_WORK_LIMIT]) if counts[key] else [],
+            mark_due(work_list(key, user, on)[:MY_WORK_LIMIT], on) if counts[key] else [],
         )
-        for key in sections
+        for key in keys
     ]

@@ -288,9 +288,12 @@ class Claim(ClaimantShown, models.Model):
         indexes = [
             models.Index(fields=["article", "start"]),
             # The desk's lists and filters (claims/desk_lists.py).
-            models.Index(fields=["status", "due_on"], name="claim_status_due"),
+            # Covering the article: "articles with a claim due…" reads the index alone.
+            models.Index(fields=["status", "due_on"], include=["article"], name="claim_status_due"),
             models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["created_by", "status"], name="claim_creator_status"),
             models.Index(fields=["-updated_at", "-id"], name="claim_recent"),
+            models.Index(fields=["status", "last_published_at"], name="claim_status_published"),
         ]
         constraints = [
             models.CheckConstraint(

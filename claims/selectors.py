@@ -2,24 +2,9 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 
 from .models import Article, Claim, ClaimStatus, ReviewEvent, Source
-
-
-def desk_articles():
-    return Article.objects.annotate(
-        claim_count=Count("claims"),
-        draft_count=Count("claims", filter=Q(claims__status=ClaimStatus.DRAFT)),
-    ).select_related("created_by")
-
-
-def claims_of_user(user, limit: int = 20):
-    return (
-        Claim.objects.filter(Q(created_by=user) | Q(updated_by=user))
-        .select_related("article", "rating")
-        .order_by("-updated_at")[:limit]
-    )
 
 
 def claims_in_text_order(article: Article):
@@ -45,28 +30,6 @@ def claim_for_panel(claim_id: int):
         )
         .filter(pk=claim_id)
         .first()
-    )
-
-
-def review_queue():
-    """Claims waiting for review, oldest submission first."""
-    return (
-        Claim.objects.filter(status=ClaimStatus.IN_REVIEW)
-        .select_related("article", "rating", "created_by", "submitted_by", "reviewing_by")
-        .only(
-            "statement",
-            "exact",
-            "submitted_at",
-            "status",
-            "last_published_at",
-            "article__title",
-            "article__language",
-            "rating__label",
-            "created_by__username",
-            "submitted_by__username",
-            "reviewing_by__username",
-        )
-        .order_by("submitted_at", "pk")
     )
 
 

@@ -49,6 +49,7 @@ def claims(request):
     page, missing = paginate(request, desk_lists.claim_list(filters))
     if missing:
         return missing
+    page.object_list = desk_lists.mark_due(page.object_list)
     return render(
         request,
         "desk/claim_list.html",
