@@ -6,13 +6,13 @@ from django.core.paginator import Page, Paginator
 from django.http import HttpResponse
 from django.utils.translation import gettext, ngettext
 
-from ..desk_lists import PER_PAGE
+from .. import desk_lists
 from .errors import error_response
 from .params import parse_id
 
 
 def paginate(
-    request, queryset, per_page: int = PER_PAGE
+    request, queryset, per_page: int | None = None
 ) -> tuple[Page | None, HttpResponse | None]:
     """The requested page of `queryset` (counted once), or a 404 page saying how many there are.
 
@@ -20,7 +20,7 @@ def paginate(
     that says so is clearer than another page shown in its place.
     """
     number = parse_id(request.GET.get("page"), default=1)
-    paginator = Paginator(queryset, per_page)
+    paginator = Paginator(queryset, per_page or desk_lists.PER_PAGE)
     if number > paginator.num_pages:
         pages = paginator.num_pages
         text = ngettext(
