@@ -454,7 +454,7 @@ class WorkSection:
 
 def my_work(user, on: dt.date | None = None) -> list[WorkSection]:
     """The "My work" sections: one query counts them all (each section's filter
-    is a union of index scans), then one query per non-empty section lists its first claims.
+    is a union of index scans), then one query per section lists its first claims.
 
     A window count on each list would save the count query, but it makes the
     database read every matching row instead of stopping at the first five.
@@ -475,7 +475,8 @@ def my_work(user, on: dt.date | None = None) -> list[WorkSection]:
             key,
             WORK_TITLES[key],
             counts[key],
-            mark_due(work_list(key, user, on)[:MY_WORK_LIMIT], on) if counts[key] else [],
+            # Listed even when the count is 0: the same queries whatever the data.
+            mark_due(work_list(key, user, on)[:MY_WORK_LIMIT], on),
         )
         for key in keys
     ]

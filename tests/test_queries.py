@@ -131,9 +131,13 @@ def test_counts_with_many_claims_stay_small(editor_client, editor, article):
     first = Claim.objects.filter(article=article).order_by("start").first()
     counts = measure(editor_client, article, first)
     # Session, user, permissions (2), then a handful per page; a save also
-    # locks the row, syncs the sources and appends an audit event.
+    # locks the row, syncs the sources and appends an audit event. The desk's
+    # home adds its filters' choices, a page of articles with their counts
+    # and one query per "My work" section.
+    limits = {"desk": 20}
     for name, value in counts.items():
-        assert value <= (24 if name.startswith("save") else 15), (name, value, counts)
+        limit = limits.get(name, 24 if name.startswith("save") else 15)
+        assert value <= limit, (name, value, counts)
 
 
 def test_exact_count_for_annotating_screen(
