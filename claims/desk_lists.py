@@ -400,7 +400,7 @@ def _claims() -> QuerySet:
 
 
 def mark_due(claims, on: dt.date | None = None) -> list:
-    """Set `due` (the claim's due date) and `overdue` (open and past it) on each claim.
+    """Set `due` (an open claim's due date) and `overdue` (past it) on each claim.
 
     In Python rather than as annotations: an annotation would join the
     articles into the paginator's count of a whole list.
@@ -408,8 +408,10 @@ def mark_due(claims, on: dt.date | None = None) -> list:
     on = on or today()
     claims = list(claims)
     for claim in claims:
-        claim.due = claim.due_on or claim.article.due_on
-        claim.overdue = bool(claim.due and claim.due < on and claim.status in OPEN_STATUSES)
+        # Done work has no deadline left to show.
+        is_open = claim.status in OPEN_STATUSES
+        claim.due = (claim.due_on or claim.article.due_on) if is_open else None
+        claim.overdue = bool(claim.due and claim.due < on)
     return claims
 
 
