@@ -288,8 +288,21 @@ class Claim(ClaimantShown, models.Model):
         indexes = [
             models.Index(fields=["article", "start"]),
             # The desk's lists and filters (claims/desk_lists.py).
-            # Covering the article: "articles with a claim due…" reads the index alone.
-            models.Index(fields=["status", "due_on"], include=["article"], name="claim_status_due"),
+            # Covering: "articles with a claim due…", the review queue's order and
+            # its filters (who holds, wrote, submitted, is assigned) read the index alone.
+            models.Index(
+                fields=["status", "due_on"],
+                include=[
+                    "article",
+                    "submitted_at",
+                    "id",
+                    "reviewing_by",
+                    "created_by",
+                    "submitted_by",
+                    "assignee",
+                ],
+                name="claim_status_due",
+            ),
             models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
             models.Index(fields=["created_by", "status"], name="claim_creator_status"),
             models.Index(fields=["-updated_at", "-id"], name="claim_recent"),

@@ -71,7 +71,7 @@ def queue(request):
     page, missing = paginate(request, desk_lists.review_queue(filters))
     if missing:
         return missing
-    page.object_list = desk_lists.mark_due(page.object_list)
+    page.object_list = desk_lists.claims_in_order(page.object_list)
     return render(
         request,
         "desk/review_queue.html",
