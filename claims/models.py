@@ -289,12 +289,14 @@ class Claim(ClaimantShown, models.Model):
             models.Index(fields=["article", "start"]),
             # The desk's lists and filters (claims/desk_lists.py).
             # Covering: "articles with a claim due…", the review queue's order and
-            # its filters (who holds, wrote, submitted, is assigned) read the index alone.
+            # its filters (who holds, wrote, submitted, is assigned) read the index
+            # alone. Key columns rather than INCLUDE, which SQLite does not have.
             models.Index(
-                fields=["status", "due_on"],
-                include=[
-                    "article",
+                fields=[
+                    "status",
+                    "due_on",
                     "submitted_at",
+                    "article",
                     "id",
                     "reviewing_by",
                     "created_by",
