@@ -93,6 +93,8 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-pk"]
+        # The desk lists articles newest first, a page at a time.
+        indexes = [models.Index(fields=["-created_at", "-id"], name="article_newest")]
 
     def __str__(self) -> str:
         return self.title
@@ -309,7 +311,31 @@ class Claim(ClaimantShown, models.Model):
 
     class Meta:
         ordering = ["article", "start", "end", "pk"]
-        indexes = [models.Index(fields=["article", "start"])]
+        indexes = [
+            models.Index(fields=["article", "start"]),
+            # The desk's lists and filters (claims/desk_lists.py).
+            # Covering: "articles with a claim due…", the review queue's order and
+            # its filters (who holds, wrote, submitted, is assigned) read the index
+            # alone. Key columns rather than INCLUDE, which SQLite does not have.
+            models.Index(
+                fields=[
+                    "status",
+                    "due_on",
+                    "submitted_at",
+                    "article",
+                    "id",
+                    "reviewing_by",
+                    "created_by",
+                    "submitted_by",
+                    "assignee",
+                ],
+                name="claim_status_due",
+            ),
+            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
+            models.Index(fields=["created_by", "status"], name="claim_creator_status"),
+            models.Index(fields=["-updated_at", "-id"], name="claim_recent"),
+            models.Index(fields=["status", "last_published_at"], name="claim_status_published"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(end__gt=models.F("start")), name="claim_nonempty_anchor"

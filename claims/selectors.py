@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Prefetch
 
 from .models import (
     UNCERTAIN_ANCHOR_STATUSES,
@@ -26,23 +26,6 @@ def changed_since_publication(prefix: str = "") -> Q:
             Q(**{f"{prefix}public_start__isnull": True})
             | Q(**{f"{prefix}anchor_status__in": sorted(UNCERTAIN_ANCHOR_STATUSES)})
         )
-    )
-
-
-def desk_articles():
-    return Article.objects.annotate(
-        claim_count=Count("claims"),
-        draft_count=Count("claims", filter=Q(claims__status=ClaimStatus.DRAFT)),
-        # Published claims whose passage a revision made uncertain: flagged in the list.
-        changed_count=Count("claims", filter=changed_since_publication("claims__")),
-    ).select_related("created_by")
-
-
-def claims_of_user(user, limit: int = 20):
-    return (
-        Claim.objects.filter(Q(created_by=user) | Q(updated_by=user))
-        .select_related("article", "rating")
-        .order_by("-updated_at")[:limit]
     )
 
 
@@ -85,32 +68,6 @@ def claim_for_panel(claim_id: int):
         )
         .filter(pk=claim_id)
         .first()
-    )
-
-
-def review_queue():
-    """Claims waiting for review, oldest submission first."""
-    return (
-        Claim.objects.filter(status=ClaimStatus.IN_REVIEW)
-        .select_related("article", "rating", "created_by", "submitted_by", "reviewing_by")
-        .only(
-            "statement",
-            "exact",
-            "submitted_at",
-            "status",
-            "last_published_at",
-            # What `Claim.changed_since_publication` reads.
-            "current_version",
-            "public_start",
-            "anchor_status",
-            "article__title",
-            "article__language",
-            "rating__label",
-            "created_by__username",
-            "submitted_by__username",
-            "reviewing_by__username",
-        )
-        .order_by("submitted_at", "pk")
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("articles/new/", desk.article_new, name="article_new"),
     path("articles/<int:article_id>/", desk.article, name="article"),
     path("articles/<int:article_id>/claims/", annotate.claim_create, name="claim_create"),
+    path("claims/", desk.claims, name="claims"),
     path("claims/<int:claim_id>/", annotate.claim_panel, name="claim"),
     path("claims/<int:claim_id>/anchor/", annotate.claim_anchor, name="claim_anchor"),
     path("claims/<int:claim_id>/delete/", annotate.claim_delete, name="claim_delete"),

@@ -27,9 +27,10 @@ from django.contrib.auth.models import User
 from django.template import Context, Template
 from django.test import Client, RequestFactory
 
-from claims import discussion, revisions, workflow
+from claims import desk_lists, discussion, revisions, workflow
 from claims.demo.loader import load_demo
 from claims.forms import DateInput, URLInput
+from claims.models import Claim
 from claims.templatetags.html_dates import html_datetime
 from claims.views import errors
 from tests.test_public_support import (  # noqa: F401 - fixtures
@@ -240,6 +241,23 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
             "notifications, none": html_of(reviewer.get("/desk/notifications/?page=9"), 200),
         }
     )
+    # The desk's lists: My work with overdue claims, filters (one refused), page links.
+    late = {"due_on": dt.date(2020, 1, 6), "assignee": users["editor"]}
+    Claim.objects.filter(pk__in=[draft.pk, newsroom["claims"][1].pk]).update(**late)
+    pages["desk index, My work and filters"] = html_of(
+        editor.get("/desk/?status=nope&due=overdue&attention=on"), 200
+    )
+    pages["claim list"] = html_of(editor.get("/desk/claims/?work=overdue"), 200)
+    pages["review queue, filtered"] = html_of(reviewer.get("/desk/review/?due=overdue"), 200)
+    pages["desk index, page past the end"] = html_of(editor.get("/desk/?page=9"), 404)
+    per_page, desk_lists.PER_PAGE = desk_lists.PER_PAGE, 1
+    try:
+        pages["desk index, page 2 of several"] = html_of(editor.get("/desk/?page=2"), 200)
+        pages["claim list, page links"] = html_of(editor.get("/desk/claims/?page=2"), 200)
+        pages["review queue, page links"] = html_of(reviewer.get("/desk/review/"), 200)
+    finally:
+        desk_lists.PER_PAGE = per_page
+    assert 'aria-current="page"' in pages["review queue, page links"]
     for typed in ("31/02/2025", "pas une adresse", "hier"):  # kept, in text inputs
         assert re.search(
             f'<input type="text" name="[^"]+" value="{typed}"', pages["annotate, errors"]

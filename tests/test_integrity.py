@@ -445,14 +445,15 @@ WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE)\b", re.I)
 def desk_get_paths(demo, claim_ids):
     article = demo["article"]
     by_name = {
-        "index": ["/desk/"],
+        "index": ["/desk/", "/desk/?attention=on&due=overdue&status=draft"],
+        "claims": ["/desk/claims/", "/desk/claims/?work=drafts"],
         "article_new": ["/desk/articles/new/"],
         "article": [f"/desk/articles/{article.pk}/"]
         + [f"/desk/articles/{article.pk}/?claim={pk}" for pk in claim_ids],
         "claim": [f"/desk/claims/{pk}/" for pk in claim_ids],
         "claim_delete": [f"/desk/claims/{demo['claims'][2].pk}/delete/"],
         "card": [f"/desk/claims/{demo['claims'][0].pk}/card.png"],  # the published one
-        "review_queue": ["/desk/review/"],
+        "review_queue": ["/desk/review/", "/desk/review/?attention=on&page=1"],
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
         "notifications": ["/desk/notifications/", "/desk/notifications/?page=2"],
         "notification_bell": ["/desk/notifications/bell/"],

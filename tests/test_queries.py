@@ -136,8 +136,12 @@ def test_counts_with_many_claims_stay_small(editor_client, editor, article):
     # Session, user, permissions (2), then a handful per page; a save also
     # locks the row, syncs the sources and appends an audit event. The panel
     # adds two for shared work: the assignment form's editors and the notes.
+    # The desk's home adds its filters' choices, a page of articles with their
+    # counts and one query per "My work" section.
+    limits = {"desk": 21}
     for name, value in counts.items():
-        assert value <= (26 if name.startswith("save") else 17), (name, value, counts)
+        limit = limits.get(name, 26 if name.startswith("save") else 17)
+        assert value <= limit, (name, value, counts)
 
 
 def test_exact_count_for_annotating_screen(

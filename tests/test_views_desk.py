@@ -11,7 +11,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
-from claims.models import Article
+from claims.models import Article, Claim
 from claims.text import canonicalize
 
 HX = {"HTTP_HX_REQUEST": "true"}
@@ -198,8 +198,15 @@ def test_desk_index_lists_articles_and_my_claims(client, demo):
     article = demo["article"]
     assert f'href="/desk/articles/{article.pk}/"' in html
     assert "3 claims" in html
-    for claim in demo["claims"]:
-        assert f"?claim={claim.pk}" in html
+    # My work links the editor's draft and what was just published; the claim in
+    # review waits for a reviewer. The claim list has every one.
+    claims = {claim.status: claim for claim in Claim.objects.filter(article=article)}
+    assert f"?claim={claims['draft'].pk}" in html
+    assert f"?claim={claims['published'].pk}" in html
+    assert f"?claim={claims['in_review'].pk}" not in html
+    every = client.get("/desk/claims/").content.decode()
+    for claim in claims.values():
+        assert f"?claim={claim.pk}" in every
     assert ">Load article</a>" in html
 
 

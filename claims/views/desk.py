@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .. import selectors, services
+from .. import desk_lists, selectors, services
 from ..extraction import extract_html
 from ..fetching import FetchError, fetch
 from ..forms import ArticleFetchForm, ArticleForm
@@ -15,22 +15,45 @@ from ..permissions import can_load_articles
 from ..text import TextImportError, canonicalize, check_body_length
 from .access import desk_view
 from .annotate import annotate_context, open_panel
+from .listing import page_range, paginate
 from .params import parse_id
 
 
 @require_GET
 @desk_view()
 def index(request):
-    articles = list(selectors.desk_articles()[:100])
+    filters = desk_lists.DeskFilters(request.GET, user=request.user)
+    page, missing = paginate(request, desk_lists.desk_articles(filters))
+    if missing:
+        return missing
+    desk_lists.count_claims(page.object_list)
     return render(
         request,
         "desk/index.html",
         {
-            "articles": articles,
-            "my_claims": list(selectors.claims_of_user(request.user)),
+            "filters": filters,
+            "page": page,
+            "page_range": page_range(page),
+            "my_work": desk_lists.my_work(request.user),
             "can_load_articles": can_load_articles(request.user),
             "review_count": selectors.review_queue_count(),
         },
+    )
+
+
+@require_GET
+@desk_view()
+def claims(request):
+    """Every claim matching the filters: where "My work" sends you to see a whole section."""
+    filters = desk_lists.ClaimFilters(request.GET, user=request.user)
+    page, missing = paginate(request, desk_lists.claim_list(filters))
+    if missing:
+        return missing
+    page.object_list = desk_lists.mark_due(page.object_list)
+    return render(
+        request,
+        "desk/claim_list.html",
+        {"filters": filters, "page": page, "page_range": page_range(page)},
     )
 
 

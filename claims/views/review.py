@@ -6,12 +6,11 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import audit, selectors, workflow
+from .. import audit, desk_lists, selectors, workflow
 from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
@@ -19,6 +18,7 @@ from . import shared_work
 from .access import desk_view
 from .annotate import panel_after_transition
 from .errors import error_response
+from .listing import page_range, paginate
 from .params import parse_id
 
 
@@ -68,11 +68,16 @@ DONE = {
 @require_GET
 @desk_view(can_review)
 def queue(request):
-    claims = list(selectors.review_queue())
-    now = timezone.now()
-    for claim in claims:
-        claim.waiting = now - claim.submitted_at if claim.submitted_at else None
-    return render(request, "desk/review_queue.html", {"claims": claims})
+    filters = desk_lists.DeskFilters(request.GET, user=request.user, show_status=False)
+    page, missing = paginate(request, desk_lists.review_queue(filters))
+    if missing:
+        return missing
+    page.object_list = desk_lists.claims_in_order(page.object_list)
+    return render(
+        request,
+        "desk/review_queue.html",
+        {"filters": filters, "page": page, "page_range": page_range(page)},
+    )
 
 
 def review_context(request, claim, **extra):
