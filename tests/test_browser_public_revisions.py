@@ -116,7 +116,8 @@ def test_the_desk_and_the_review_queue_flag_the_changed_article(page_factory, wi
     expect(articles.get_by_role("listitem").filter(has_text=article.title)).to_contain_text(
         f"{flag} (2 published claims)"
     )
-    assert page.get_by_role("region", name="My claims").get_by_text(flag).count() == 2
+    page.goto("/desk/claims/")
+    assert page.get_by_role("region", name="Claims").get_by_text(flag).count() == 2
     assert no_sideways_scroll(page)
     audit(page, f"desk with a changed article at {width} px")
     shot(page, f"desk-article-changed-{width}")

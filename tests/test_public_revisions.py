@@ -469,7 +469,10 @@ def test_the_desk_flags_the_article_and_the_claims(client, revised):
         if revised["article"].title in text_of(li)
     ]
     assert f"{FLAG} (2 published claims)" in text_of(item)
-    mine = root.xpath('//section[@aria-labelledby="mine-heading"]//li')
+    # The list of claims (My work links to it) flags each claim whose passage changed.
+    mine = document(client, "/desk/claims/").xpath(
+        '//section[@aria-labelledby="claims-heading"]//li'
+    )
     flagged = [text_of(li) for li in mine if FLAG in text_of(li)]
     assert len(mine) == 3 and len(flagged) == 2
     assert not any("Kept statement" in text for text in flagged)
