@@ -24,7 +24,7 @@ page, which is both ``first`` and ``last`` and says what it is ``partOf``.
 from __future__ import annotations
 
 from ..anchoring import make_anchor, to_web_annotation_selectors
-from . import conf
+from ..scale_i18n import review_language
 from .article_html import ARTICLE_TEXT_SELECTOR
 from .factchecks import FactCheck
 from .jsonld import iso
@@ -61,6 +61,7 @@ def annotation(
 ) -> dict:
     anchor = make_anchor(body, fc.start, fc.end)
     language = fc.article.language
+    verdict = fc.machine_verdict
     return {
         "id": f"{url}#annotation",
         "type": "Annotation",
@@ -72,9 +73,10 @@ def annotation(
             {
                 "type": "TextualBody",
                 "purpose": "assessing",
-                "value": fc.rating_label,
+                "value": verdict.label,
                 "format": "text/plain",
-                "language": conf.SCALE_LANGUAGE,  # the scale's label, not the article's words
+                # The language the label is in: the article's, or the newsroom's.
+                "language": review_language(language, verdict),
             },
             {
                 "type": "TextualBody",
