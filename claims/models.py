@@ -75,6 +75,11 @@ class Rating(models.Model):
         """Label and description in the active interface language, or the newsroom's."""
         return scale_i18n.shown(self.label, self.description, self.translations)
 
+    @property
+    def shown_label(self) -> scale_i18n.Shown:
+        """The label alone in the active interface language: lists that load no description."""
+        return scale_i18n.shown_label(self.label, scale_i18n.frozen_labels(self))
+
     def shown_in(self, language: str) -> scale_i18n.Shown:
         return scale_i18n.shown(self.label, self.description, self.translations, language)
 

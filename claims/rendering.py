@@ -154,7 +154,7 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
         current = ' is-current" aria-current="true' if pk == current_id else ""
         rating = ""
         if c.rating_id:
-            verdict = c.rating.shown  # in the interface language, else the newsroom's
+            verdict = c.rating.shown_label  # in the interface language, else the newsroom's
             rating = f' · <span lang="{escape(verdict.lang)}">{escape(verdict.label)}</span>'
 
         count = int(c.source_count)

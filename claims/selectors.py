@@ -27,7 +27,16 @@ def claims_in_text_order(article: Article):
     return (
         Claim.objects.filter(article=article)
         .select_related("rating")
-        .only("start", "end", "exact", "statement", "status", "rating__label", "rating__colour")
+        .only(
+            "start",
+            "end",
+            "exact",
+            "statement",
+            "status",
+            "rating__label",
+            "rating__colour",
+            "rating__translations",
+        )
         .annotate(source_count=Count("sources"))
         .order_by("start", "end", "pk")
     )
@@ -62,6 +71,7 @@ def review_queue():
             "article__title",
             "article__language",
             "rating__label",
+            "rating__translations",
             "created_by__username",
             "submitted_by__username",
             "reviewing_by__username",
