@@ -31,7 +31,7 @@ class _RatingFormBase(forms.ModelForm):
 
     class Meta:
         model = Rating
-        exclude = ["translations"]
+        fields = ["label", "description", "value", "order", "colour"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -30,7 +30,7 @@ def scale_language() -> str:
 
 
 def primary(tag: str | None) -> str:
-    """"en" for "en-GB": BCP 47 tags compare case-insensitively."""
+    """The primary language of a BCP 47 tag ("en" for "en-GB"), lower case."""
     return (tag or "").split("-")[0].lower()
 
 

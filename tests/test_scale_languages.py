@@ -22,7 +22,7 @@ from django.utils import timezone
 
 from claims import audit, scale_i18n, workflow
 from claims.demo.loader import newsroom
-from claims.models import Claim, ClaimStatus, ClaimVersion, Rating
+from claims.models import Claim, ClaimStatus, Rating
 from claims.public import freshness
 from claims.views.review import _diff_rows
 from tests.conftest import restore_seed_data
