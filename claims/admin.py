@@ -9,6 +9,7 @@ An admin form that saved them directly would publish text no reviewer saw.
 from django import forms
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.admin.widgets import AdminTextareaWidget, AdminTextInputWidget
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -38,6 +39,8 @@ class _RatingFormBase(forms.ModelForm):
         own = {"language": _language_name(scale_language())}
         self.fields["label"].label = gettext("Label (%(language)s)") % own
         self.fields["description"].label = gettext("Description (%(language)s)") % own
+        for name in ("label", "description"):
+            self.fields[name].widget.attrs["lang"] = scale_language()
         stored = self.instance.translations if isinstance(self.instance.translations, dict) else {}
         for code, name in translation_languages():
             label_name, description_name = _translation_field_names(code)
@@ -72,9 +75,13 @@ def _rating_form() -> type[forms.ModelForm]:
     fields = {}
     for code, _name in translation_languages():
         label_name, description_name = _translation_field_names(code)
-        fields[label_name] = forms.CharField(max_length=100, required=False)
+        # The admin's own widgets, sized as the newsroom's fields; `lang` for spell-checkers
+        # and screen readers.
+        fields[label_name] = forms.CharField(
+            max_length=100, required=False, widget=AdminTextInputWidget(attrs={"lang": code})
+        )
         fields[description_name] = forms.CharField(
-            widget=forms.Textarea(attrs={"rows": 3}), required=False
+            required=False, widget=AdminTextareaWidget(attrs={"lang": code})
         )
     return type("RatingForm", (_RatingFormBase,), fields)
 

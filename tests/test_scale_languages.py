@@ -103,6 +103,16 @@ def test_frozen_labels_and_the_review_language():
     assert scale_i18n.review_language("de", scale_i18n.Shown("Faux", "fr")) == "fr"
 
 
+def test_translations_read_as_text_or_decoded_give_the_same_stamp():
+    """SQLite and Django's PostgreSQL connection return JSON text, the stamp's own psycopg
+    connection decodes it: both must give the same scale, so the same pages."""
+    from claims.public.scale import canonical_translations
+
+    decoded = {"en": {"label": "Vrai ✓", "description": "d"}}
+    assert canonical_translations(decoded) == canonical_translations(json.dumps(decoded))
+    assert canonical_translations(None) == canonical_translations("not json") == "{}"
+
+
 # -- approval freezes every language -----------------------------------------------------------
 
 
