@@ -25,7 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from . import audit, notifications, scale_i18n
+from . import audit, notifications
 from .models import (
     CONTENT_CHANGE_KINDS,
     Claim,
@@ -36,6 +36,7 @@ from .models import (
     ReviewEvent,
 )
 from .permissions import can_edit_claims, can_review
+from .scale_i18n import frozen_labels
 
 SUBMIT = "submit"
 APPROVE = "approve"
@@ -329,7 +330,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         claim_date=claim.claim_date,
         rating=claim.rating,
         rating_label=claim.rating.label,
-        rating_label_translations=scale_i18n.frozen_labels(claim.rating),
+        rating_label_translations=frozen_labels(claim.rating),
         rating_value=claim.rating.value,
         ruling=claim.ruling,
         exact=claim.exact,
