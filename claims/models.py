@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.text import slugify
@@ -91,8 +92,6 @@ class Rating(models.Model):
 def clean_rating_translations(value) -> dict:
     """`value` as Rating.translations stores it: interface languages other than the
     scale's own, each with a label; entries with neither label nor description dropped."""
-    from django.core.exceptions import ValidationError
-
     if value in (None, ""):
         return {}
     if not isinstance(value, dict):

@@ -347,6 +347,8 @@ def test_the_admin_edits_both_languages_and_its_history_says_which(admin_client_
     rating.refresh_from_db()
     assert rating.translations == {"en": {"label": "Untrue", "description": "Not so."}}
     assert rating.label == "Faux"
+    listing = get(admin_client_, "/admin/claims/rating/?q=Untrue", "en")
+    assert "en: Untrue" in listing and "1 result" in listing
     entry = LogEntry.objects.get(object_id=str(rating.pk))
     assert "Label (English)" in entry.get_change_message()
     assert "Description (English)" in entry.get_change_message()
