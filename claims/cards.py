@@ -129,14 +129,16 @@ def card_for_version(version, language: str | None = None, newsroom: str | None 
     from claims.public import conf
 
     colour = version.rating.colour
+    language = language or version.claim.article.language
     return Card(
         quote=version.exact or version.statement,
         claimant=version.claimant,
-        verdict=version.rating_label,
+        # The approved label in the card's language, like its other words.
+        verdict=version.label_in(language).label,
         colour=colour if _HEX_COLOUR.fullmatch(colour or "") else FALLBACK_COLOUR,
         newsroom=conf.NEWSROOM_NAME if newsroom is None else newsroom,
         date=timezone.localtime(version.approved_at).date(),
-        language=language or version.claim.article.language,
+        language=language,
     )
 
 

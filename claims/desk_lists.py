@@ -401,6 +401,7 @@ def _claims() -> QuerySet:
         "article__language",
         "article__due_on",
         "rating__label",
+        "rating__translations",
         "assignee__username",
         "created_by__username",
         "reviewing_by__username",

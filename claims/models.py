@@ -3,12 +3,14 @@
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 
+from . import scale_i18n
 from .anchoring import Anchor
 from .validators import language_tag_validator, validate_hex_colour, web_url_validator
 
@@ -58,12 +60,66 @@ class Rating(models.Model):
     value = models.PositiveSmallIntegerField(null=True, blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     colour = models.CharField(max_length=7, default="#6b7280", validators=[validate_hex_colour])
+    # The same step in the other interface languages, on the same row, so that
+    # every query that reads a rating (select_related, the publication stamp)
+    # reads its translations too: {"en": {"label": "True", "description": "…"}}.
+    # label and description above are the newsroom's language (scale_i18n).
+    translations = models.JSONField(_("translations"), default=dict, blank=True)
 
     class Meta:
         ordering = ["order", "pk"]
 
     def __str__(self) -> str:
-        return self.label
+        return self.shown.label
+
+    @property
+    def shown(self) -> scale_i18n.Shown:
+        """Label and description in the active interface language, or the newsroom's."""
+        return scale_i18n.shown(self.label, self.description, self.translations)
+
+    @property
+    def shown_label(self) -> scale_i18n.Shown:
+        """The label alone in the active interface language: lists that load no description."""
+        return scale_i18n.shown_label(self.label, scale_i18n.frozen_labels(self))
+
+    def shown_in(self, language: str) -> scale_i18n.Shown:
+        return scale_i18n.shown(self.label, self.description, self.translations, language)
+
+    def clean(self):
+        super().clean()
+        self.translations = clean_rating_translations(self.translations)
+
+
+def clean_rating_translations(value) -> dict:
+    """`value` as Rating.translations stores it: interface languages other than the
+    scale's own, each with a label; entries with neither label nor description dropped."""
+    if value in (None, ""):
+        return {}
+    if not isinstance(value, dict):
+        raise ValidationError(_("Translations must map a language to a label and description."))
+    allowed = dict(scale_i18n.translation_languages())
+    cleaned = {}
+    for lang, entry in sorted(value.items()):
+        if lang not in allowed:
+            raise ValidationError(
+                _("“%(lang)s” is not one of the languages the scale is translated into."),
+                params={"lang": lang},
+            )
+        if not isinstance(entry, dict):
+            raise ValidationError(_("Translations must map a language to a label and description."))
+        label = str(entry.get("label") or "").strip()
+        description = str(entry.get("description") or "").strip()
+        if not label and not description:
+            continue
+        if not label:
+            raise ValidationError(
+                _("The description in “%(lang)s” needs a label in “%(lang)s” too."),
+                params={"lang": lang},
+            )
+        if len(label) > 100:
+            raise ValidationError(_("A label has at most 100 characters."))
+        cleaned[lang] = {"label": label, "description": description}
+    return cleaned
 
 
 class Article(models.Model):
@@ -481,7 +537,10 @@ class ClaimVersion(ClaimantShown, ImmutableModel):
     claimant_kind = models.CharField(max_length=12, blank=True, choices=ClaimantKind.choices)
     claim_date = models.DateField(null=True, blank=True)
     rating = models.ForeignKey(Rating, on_delete=models.PROTECT, related_name="+")
-    rating_label = models.CharField(max_length=100)
+    rating_label = models.CharField(max_length=100)  # in the newsroom's language
+    # The label in each other language, as the scale said it at approval
+    # ({"en": "True"}): readers in any language see a label that was approved.
+    rating_label_translations = models.JSONField(default=dict, blank=True)
     rating_value = models.PositiveSmallIntegerField(null=True, blank=True)
     ruling = models.TextField()
     start = models.PositiveIntegerField()
@@ -507,6 +566,10 @@ class ClaimVersion(ClaimantShown, ImmutableModel):
 
     def __str__(self) -> str:
         return f"{self.claim_id} v{self.number}"
+
+    def label_in(self, language: str | None = None) -> scale_i18n.Shown:
+        """The approved label in `language` (default: the interface's), or the newsroom's."""
+        return scale_i18n.shown_label(self.rating_label, self.rating_label_translations, language)
 
 
 class ArticleRevision(ImmutableModel):

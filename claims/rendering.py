@@ -158,7 +158,11 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
     for c in claims:
         pk = int(c.pk)
         current = ' is-current" aria-current="true' if pk == current_id else ""
-        rating = f' · <span lang="{lang}">{escape(c.rating.label)}</span>' if c.rating_id else ""
+        rating = ""
+        if c.rating_id:
+            verdict = c.rating.shown_label  # in the interface language, else the newsroom's
+            rating = f' · <span lang="{escape(verdict.lang)}">{escape(verdict.label)}</span>'
+
         count = int(c.source_count)
         sources = source_counts.get(count)
         if sources is None:

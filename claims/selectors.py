@@ -43,6 +43,7 @@ def claims_in_text_order(article: Article):
             "status",
             "rating__label",
             "rating__colour",
+            "rating__translations",
         )
         .annotate(source_count=Count("sources"))
         .order_by("start", "end", "pk")

@@ -36,6 +36,7 @@ from .models import (
     ReviewEvent,
 )
 from .permissions import can_edit_claims, can_review
+from .scale_i18n import frozen_labels
 
 SUBMIT = "submit"
 APPROVE = "approve"
@@ -354,6 +355,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         claim_date=claim.claim_date,
         rating=claim.rating,
         rating_label=claim.rating.label,
+        rating_label_translations=frozen_labels(claim.rating),
         rating_value=claim.rating.value,
         ruling=claim.ruling,
         exact=claim.exact,

@@ -22,6 +22,9 @@ def restore_seed_data():
         create_permissions(app_config, verbosity=0)
     importlib.import_module("claims.migrations.0002_roles").create_groups(django_apps)
     importlib.import_module("claims.migrations.0003_rating_scale").seed(django_apps, None)
+    importlib.import_module("claims.migrations.0017_rating_scale_in_english").translate(
+        django_apps, None
+    )
 
 
 @pytest.fixture

@@ -103,7 +103,7 @@ def test_editor_mouse_journey(page_factory):
 
     page.get_by_label("Claim", exact=True).fill("Le conseil d'OpenAI n'examinera pas l'offre")
     page.get_by_label("Claimant").fill("Tendances numériques")
-    page.get_by_label("Verdict").select_option(label="Faux")
+    page.get_by_label("Verdict").select_option(label="False")
     page.get_by_label("Ruling").fill("Le conseil a rejeté l'offre à l'unanimité le 14 février.")
     page.get_by_role("button", name="Add source").click()
     page.get_by_label("URL", exact=True).fill("https://toronto.citynews.ca/2025/02/14/openai/")
@@ -118,7 +118,7 @@ def test_editor_mouse_journey(page_factory):
         "Le conseil d'OpenAI n'examinera pas l'offre"
     )
     assert page.get_by_label("Claimant").input_value() == "Tendances numériques"
-    assert page.get_by_label("Verdict").locator("option:checked").inner_text() == "Faux"
+    assert page.get_by_label("Verdict").locator("option:checked").inner_text() == "False"
     assert "14 février" in page.get_by_label("Ruling").input_value()
     assert page.get_by_label("URL", exact=True).input_value() == (
         "https://toronto.citynews.ca/2025/02/14/openai/"
@@ -184,7 +184,7 @@ def test_editor_keyboard_journey(page_factory):
     tab_to(page, "input[name=claimant]")
     page.keyboard.type("Tendances numériques")
     tab_to(page, "select[name=rating]")
-    page.keyboard.type("Trompeur")
+    page.keyboard.type("Misleading")
     tab_to(page, "textarea[name=ruling]")
     page.keyboard.type("Une offre non sollicitée n'est pas en soi une OPA hostile.")
     tab_to(page, "#add-source")

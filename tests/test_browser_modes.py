@@ -198,7 +198,7 @@ def editor_journey_with_mistakes(page) -> int:
     # Corrected, saved and submitted.
     page.get_by_label("URL", exact=True).fill("https://example.org/offre")
     page.get_by_label("Claimant").fill("Tendances numériques")
-    page.get_by_label("Verdict").select_option(label="Faux")
+    page.get_by_label("Verdict").select_option(label="False")
     page.get_by_label("Ruling").fill("Le conseil a rejeté l'offre.")
     page.get_by_role("button", name="Submit for review").click()
     panel.get_by_text("Saved and submitted for review.").wait_for()

@@ -48,7 +48,7 @@ def test_a_reader_reaches_a_verdict_with_the_keyboard_and_opens_the_fact_check(p
     card = page.locator(".fc-card")
     assert card.count() == 1
     assert published.current_version.statement in card.inner_text()
-    assert "Inexact" in card.locator(".badge").inner_text()
+    assert "Inaccurate" in card.locator(".badge").inner_text()
     page.locator(".fc-card").get_by_role("link", name=article.title).click()
     page.wait_for_url(f"**/articles/{article.slug}/")
 
@@ -66,7 +66,7 @@ def test_a_reader_reaches_a_verdict_with_the_keyboard_and_opens_the_fact_check(p
     assert link.get_attribute("role") == "button"
     assert link.get_attribute("aria-expanded") == "false"
     described_by = link.get_attribute("aria-describedby")
-    assert "Inexact" in page.locator(f"#{described_by}").inner_text()
+    assert "Inaccurate" in page.locator(f"#{described_by}").inner_text()
 
     page.keyboard.press("Enter")
     panel = page.locator("#hl-panel")
@@ -74,7 +74,7 @@ def test_a_reader_reaches_a_verdict_with_the_keyboard_and_opens_the_fact_check(p
     assert link.get_attribute("aria-expanded") == "true"
     assert page.evaluate("document.activeElement.id") == "hl-panel"
     text = panel.inner_text()
-    assert "Inexact" in text
+    assert "Inaccurate" in text
     assert published.current_version.statement in text
     assert "157 milliards" in text  # the ruling's summary
     assert page.url.endswith(f"/articles/{article.slug}/")  # no navigation yet
@@ -91,7 +91,7 @@ def test_a_reader_reaches_a_verdict_with_the_keyboard_and_opens_the_fact_check(p
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/fact-checks/{published.slug}/")
     assert page.locator("h1").inner_text() == published.current_version.statement
-    assert page.locator(".verdict__label").inner_text() == "Inexact"
+    assert page.locator(".verdict__label").inner_text() == "Inaccurate"
     # And back to its place in the article.
     page.get_by_role("link", name="See the passage in the article").click()
     page.wait_for_url(f"**/articles/{article.slug}/#fc-{published.slug}")
@@ -126,7 +126,7 @@ def test_without_javascript_a_highlight_is_a_link_to_its_fact_check(
         page.goto(f"/articles/{demo['article'].slug}/")
         page.locator("#article-text mark").click()
         page.wait_for_url(f"**/fact-checks/{published.slug}/")
-        assert page.locator(".verdict__label").inner_text() == "Inexact"
+        assert page.locator(".verdict__label").inner_text() == "Inaccurate"
     finally:
         context.close()
 

@@ -346,8 +346,9 @@ def test_the_card_of_a_published_version(demo):
     assert f"«{NBSP}{version.exact}{NBSP}»" in alt
     assert "affirmé par Tendances numériques" in alt
     assert f"Verdict{NBSP}: Inexact" in alt
+    # In English, the card's words and the approved English label.
     english = cards.card_alt_text(cards.card_for_version(version, language="en"))
-    assert f"“{version.exact}”, claimed by Tendances numériques. Verdict: Inexact." in english
+    assert f"“{version.exact}”, claimed by Tendances numériques. Verdict: Inaccurate." in english
 
 
 def test_a_language_the_site_lacks_gives_the_default_language_throughout():

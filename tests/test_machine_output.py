@@ -69,20 +69,60 @@ def withdrawn():
 # -- 3. languages -----------------------------------------------------------------------------
 
 
-def test_claim_review_language_is_the_labels_and_the_claim_keeps_the_articles(client):
-    """The labels are the scale's (NEWSROOM_LANGUAGE, French here), not the article's."""
+def test_claim_review_label_is_in_the_articles_language_and_says_so(client):
+    """An English fact-check's ClaimReview says "True" and ``inLanguage: en`` (it used to
+    say "Vrai"), and so do its Web Annotation and its Atom entry."""
     article = make_article(language="en")
     claim = published_claim(article, sentence(article, 3), text="English", verdict="Vrai")
     (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
-    assert review["reviewRating"]["alternateName"] == "Vrai"
-    assert review["inLanguage"] == conf.SCALE_LANGUAGE == "fr"
+    assert review["reviewRating"]["alternateName"] == review["reviewRating"]["name"] == "True"
+    assert review["inLanguage"] == "en"
     assert review["itemReviewed"]["inLanguage"] == "en"
     assert review["itemReviewed"]["firstAppearance"]["inLanguage"] == "en"
 
     annotations = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
     verdict, statement, _link = annotations["first"]["items"][0]["body"]
-    assert (verdict["value"], verdict["language"]) == ("Vrai", "fr")
+    assert (verdict["value"], verdict["language"]) == ("True", "en")
     assert (statement["value"], statement["language"]) == ("English statement", "en")
+
+    # A French reader of the feed still gets the English fact-check's English label.
+    feed = feedparser.parse(client.get("/fact-checks.atom", HTTP_ACCEPT_LANGUAGE="fr").content)
+    (entry,) = feed.entries
+    assert entry.title == "True: English statement"
+    assert [tag.term for tag in entry.tags] == ["True"]
+    assert "Verdict\u00a0: True." in entry.summary
+
+
+def test_claim_review_of_a_french_article_stays_french_for_any_reader(client):
+    article = make_article(language="fr")
+    claim = published_claim(article, sentence(article, 3), text="Français", verdict="Vrai")
+    for language in ("en", "fr"):
+        html = client.get(f"/fact-checks/{claim.slug}/", HTTP_ACCEPT_LANGUAGE=language)
+        (review,) = ld_json(html.content.decode())
+        assert review["reviewRating"]["alternateName"] == "Vrai"
+        assert review["inLanguage"] == "fr"
+
+
+def test_without_a_translation_the_label_and_in_language_are_the_newsrooms(client):
+    """A German article: the scale has no German, so the review says "Vrai" and
+    ``inLanguage: fr`` (the label's language), while the claim keeps ``de``."""
+    article = make_article(language="de")
+    claim = published_claim(article, sentence(article, 3), text="Deutsch", verdict="Vrai")
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["reviewRating"]["alternateName"] == "Vrai"
+    assert review["inLanguage"] == conf.SCALE_LANGUAGE == "fr"
+    assert review["itemReviewed"]["inLanguage"] == "de"
+    annotations = json.loads(client.get(f"/articles/{article.slug}/annotations.jsonld").content)
+    verdict = annotations["first"]["items"][0]["body"][0]
+    assert (verdict["value"], verdict["language"]) == ("Vrai", "fr")
+
+
+def test_a_regional_article_language_finds_its_translation(client):
+    article = make_article(language="en-GB")
+    claim = published_claim(article, sentence(article, 3), text="British", verdict="Faux")
+    (review,) = ld_json(client.get(f"/fact-checks/{claim.slug}/").content.decode())
+    assert review["reviewRating"]["alternateName"] == "False"
+    assert review["inLanguage"] == "en-GB"
 
 
 # -- 5. attribution -----------------------------------------------------------------------------

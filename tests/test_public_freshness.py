@@ -81,6 +81,11 @@ def test_the_stamp_moves_with_every_public_change_and_only_then():
     Rating.objects.filter(label="Vrai").update(description="Autre définition.")
     assert moved()  # and its descriptions
     assert stamps[-1].scale.by_slug["vrai"].description == "Autre définition."
+    rating = Rating.objects.get(label="Vrai")
+    rating.translations = {"en": {"label": "Correct", "description": "Right."}}
+    rating.save()
+    assert moved()  # and their translations, read in the same query
+    assert stamps[-1].scale.by_slug["vrai"].shown_in("en").label == "Correct"
 
 
 def test_postgresql_reads_the_stamp_through_its_own_prepared_connection():

@@ -94,11 +94,12 @@ def test_claim_review_of_an_ordinal_verdict(client):
         "dateModified": local_iso(version.approved_at),
         "inLanguage": "fr",
     }
-    # What the JSON-LD says is what the page shows.
+    # What the JSON-LD says is what the page shows; the verdict in the reader's
+    # language (English here), the JSON-LD's in the article's (French).
     for shown in (
         '<h1 id="fc-title" class="fact-check__title" lang="fr">Ordinal v2 statement</h1>',
         "Claimed by <strong>Ordinal v2 claimant</strong> on 10 February 2025",
-        f'<span class="verdict__label badge v-{version.rating_id}" lang="fr">Inexact</span>',
+        f'<span class="verdict__label badge v-{version.rating_id}" lang="en">Inaccurate</span>',
         "2 on our scale from 1 to 5.",
         f'<link rel="canonical" href="{url}">',
         f'Published <time datetime="{local_iso(first.approved_at)}">',

@@ -137,9 +137,9 @@ def test_home_lists_latest_fact_checks_with_verdict_article_and_date(client, art
     assert response.status_code == 200
     html = html_of(response)
     assert html.index("Récent statement") < html.index("Ancien statement")  # newest first
-    for claim, label in ((older, "Faux"), (newer, "Vrai")):
+    for claim, label in ((older, "False"), (newer, "True")):  # in the reader's language
         assert f'href="/fact-checks/{claim.slug}/"' in html
-        assert f'<span lang="fr">{label}</span>' in html
+        assert f'<span lang="en">{label}</span>' in html
     assert f'href="/articles/{article.slug}/"' in html
     assert "Article public" in html
     assert "Claimed by Récent claimant on 10 February 2025" in html
@@ -270,7 +270,9 @@ def test_fact_check_page_shows_the_published_verdict_with_sources(client, articl
     assert "Vérifié statement" in html and "Vérifié claimant" in html
     assert "10 February 2025" in html  # date of the claim
     rating = Rating.objects.get(label="Inexact")
-    assert ">Inexact</span>" in html and escape(rating.description) in html
+    english = rating.translations["en"]
+    assert f'lang="en">{english["label"]}</span>' in html
+    assert escape(english["description"]) in html
     assert "2 on our scale from 1 to 5." in html
     assert "<p>Vérifié ruling, first paragraph.</p>" in html
     assert "<p>Vérifié ruling, second paragraph.</p>" in html
@@ -284,7 +286,7 @@ def test_fact_check_page_shows_the_published_verdict_with_sources(client, articl
     # The original article, scrolled to the quote by a text fragment.
     assert 'href="https://news.example.org/article-original?ref=1#:~:text=' in html
     assert f'<link rel="canonical" href="{SITE}/fact-checks/{claim.slug}/">' in html
-    assert '<meta property="og:title" content="Inexact: Vérifié statement">' in html
+    assert '<meta property="og:title" content="Inaccurate: Vérifié statement">' in html
     assert '<meta property="og:type" content="article">' in html
     assert len(ld_json_scripts(html)) == 1
 
@@ -371,8 +373,9 @@ def test_a_withdrawn_only_article_stays_readable_without_highlights(client, arti
 def test_methodology_explains_every_rating_of_the_scale(client):
     html = html_of(client.get("/methodology/"))
     for rating in Rating.objects.all():
-        assert f">{rating.label}</span>" in html
-        assert escape(rating.description) in html
+        english = rating.translations["en"]
+        assert f'lang="en">{english["label"]}</span>' in html
+        assert escape(english["description"]) in html
     assert "from 1 to 5" in html
     assert "second journalist" in html
 

@@ -646,7 +646,7 @@ def test_stale_save_their_version_shows_the_other_persons_values(client, draft, 
     assert "THEIR statement" in box
     assert "THEIR claimant" in box
     assert "THEIR ruling" in box
-    assert "Faux" in box
+    assert '<span lang="en">False</span>' in box  # "Faux", in the editor's language
     assert "MY statement" not in box and "MY claimant" not in box
 
 

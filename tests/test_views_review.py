@@ -220,7 +220,8 @@ def test_queue_lists_oldest_first_with_what_a_reviewer_needs(article, users, in_
     cells = cell_texts(row_linking(html, in_review))
     assert cells[0] == in_review.statement
     assert cells[1] == article.title
-    assert cells[2] == in_review.rating.label == "Inexact"
+    assert in_review.rating.label == "Inexact"
+    assert cells[2] == "Inaccurate"  # in the reviewer's interface language
     assert cells[3] == "editor"
     assert re.fullmatch(r"2\s+hours, 5\s+minutes", cells[4]), cells
     assert start_tags(row_linking(html, in_review), "time")[0]["datetime"].startswith(
@@ -278,7 +279,9 @@ def test_review_screen_shows_passage_sources_verdict_and_ruling(users, in_review
         assert link["target"] == "_blank"
         assert set(link["rel"].split()) >= {"noopener", "noreferrer"}
         assert escape(source.title) in html
-    assert re.search(rf"<strong\b[^>]*>{escape(in_review.rating.label)}</strong>", html)
+    english = in_review.rating.translations["en"]
+    assert re.search(rf'<strong lang="en">{escape(english["label"])}</strong>', html)
+    assert escape(english["description"]) in html
     assert escape(in_review.ruling) in html
     assert escape(in_review.statement) in html
     assert escape(in_review.claimant) in html

@@ -33,7 +33,7 @@ page, which is both ``first`` and ``last`` and says what it is ``partOf``.
 from __future__ import annotations
 
 from ..anchoring import make_anchor, to_web_annotation_selectors
-from . import conf
+from ..scale_i18n import review_language
 from .article_html import ARTICLE_TEXT_SELECTOR
 from .factchecks import FactCheck
 from .jsonld import iso
@@ -81,6 +81,7 @@ def annotation(
 ) -> dict:
     language = fc.article.language
     modified = max(d for d in (fc.updated_at, fc.passage_changed_at) if d is not None)
+    verdict = fc.machine_verdict
     return {
         "id": f"{url}#annotation",
         "type": "Annotation",
@@ -92,9 +93,10 @@ def annotation(
             {
                 "type": "TextualBody",
                 "purpose": "assessing",
-                "value": fc.rating_label,
+                "value": verdict.label,
                 "format": "text/plain",
-                "language": conf.SCALE_LANGUAGE,  # the scale's label, not the article's words
+                # The language the label is in: the article's, or the newsroom's.
+                "language": review_language(language, verdict),
             },
             {
                 "type": "TextualBody",

@@ -20,6 +20,6 @@ SUMMARY_CHARS = 320
 # Rendered pages kept per process, all for the current publication stamp.
 PAGE_CACHE_ENTRIES = 512
 
-# The language of the rating scale's labels and descriptions (BCP 47), for
-# their `lang` attribute: the scale has no language of its own.
+# The language the rating scale is written in (BCP 47): Rating.label and
+# description; their translations fall back to it (claims/scale_i18n.py).
 SCALE_LANGUAGE = getattr(settings, "NEWSROOM_LANGUAGE", "fr")

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.urls import reverse
 from django.utils.translation import gettext, gettext_lazy
 
+from .. import scale_i18n
 from ..models import ClaimStatus, CorrectionKind, Stance
 from ..rendering import shorten
 from ..revision_anchoring import normalized
@@ -74,7 +75,7 @@ class FactCheck:
     claimant_kind: str  # "person", "organisation" or "" (not recorded)
     claim_date: dt.date | None
     rating_id: int
-    rating_label: str
+    rating_label: str  # as approved, in the newsroom's language
     rating_value: int | None
     ruling: str
     # Where the checked quote is in the article's current text: the claim's
@@ -91,10 +92,29 @@ class FactCheck:
     withdrawn_at: dt.datetime | None
     withdrawn_reason: str
     article: PublicArticle = field(repr=False)
+    # The label in other languages as approved, ((language, label), ...): frozen
+    # (ClaimVersion.rating_label_translations).
+    rating_label_translations: tuple[tuple[str, str], ...] = ()
 
     @property
     def path(self) -> str:
         return reverse("public:fact_check", args=[self.slug])
+
+    @property
+    def verdict(self) -> scale_i18n.Shown:
+        """The approved label in the active interface language (or the newsroom's)."""
+        return self.verdict_in(None)
+
+    def verdict_in(self, language: str | None) -> scale_i18n.Shown:
+        return scale_i18n.shown_label(
+            self.rating_label, dict(self.rating_label_translations), language
+        )
+
+    @property
+    def machine_verdict(self) -> scale_i18n.Shown:
+        """The label machines read (ClaimReview, annotations, feed, card): in the
+        fact-check's own language, the article's, when the scale has it."""
+        return self.verdict_in(self.article.language)
 
     @property
     def anchor_id(self) -> str:
@@ -195,6 +215,7 @@ def fact_check_from_claim(claim) -> FactCheck:
         claim_date=version.claim_date,
         rating_id=version.rating_id,
         rating_label=version.rating_label,
+        rating_label_translations=_label_translations(version.rating_label_translations),
         rating_value=version.rating_value,
         ruling=version.ruling,
         start=claim.public_start,
@@ -209,6 +230,12 @@ def fact_check_from_claim(claim) -> FactCheck:
         withdrawn_reason=claim.withdrawn_reason if withdrawn else "",
         article=PublicArticle.from_model(claim.article),
     )
+
+
+def _label_translations(value) -> tuple[tuple[str, str], ...]:
+    if not isinstance(value, dict):
+        return ()
+    return tuple(sorted((str(k), str(v)) for k, v in value.items() if isinstance(v, str) and v))
 
 
 def _source(data: dict) -> Source:

@@ -11,7 +11,9 @@ have, to every reader; the ones that know RFC 6721 at all silently drop the
 entry, so readers would never learn why, and most ignore the tombstone, so the
 verdict would stay in their copy. Validators know Atom entries, and the
 tombstone is an extension few of them check. An updated entry also needs
-nothing beyond Django's syndication framework. Links and ids are absolute, on
+nothing beyond Django's syndication framework. Verdict labels are in each
+fact-check's language (the article's, as in its ClaimReview), next to the
+claim they qualify; the feed's own words are in the reader's. Links and ids are absolute, on
 SITE_URL (``links.absolute``), as on the pages: the syndication framework
 only adds the request's host to links that are not, so none comes from it.
 """
@@ -53,7 +55,7 @@ class FactCheckFeed(Feed):
     def item_title(self, item: FactCheck):
         if item.is_withdrawn:
             return gettext("Withdrawn: %(statement)s") % {"statement": item.statement}
-        return f"{item.rating_label}: {item.statement}"
+        return f"{item.machine_verdict.label}: {item.statement}"
 
     def item_description(self, item: FactCheck):
         if item.is_withdrawn:
@@ -64,7 +66,7 @@ class FactCheckFeed(Feed):
                 said += " " + gettext("Why: %(reason)s") % {"reason": item.withdrawn_reason}
             return said
         return gettext("Verdict: %(verdict)s. %(summary)s") % {
-            "verdict": item.rating_label,
+            "verdict": item.machine_verdict.label,
             "summary": item.summary,
         }
 
@@ -81,7 +83,7 @@ class FactCheckFeed(Feed):
         return item.withdrawn_at or item.updated_at
 
     def item_categories(self, item: FactCheck):
-        return [] if item.is_withdrawn else [item.rating_label]
+        return [] if item.is_withdrawn else [item.machine_verdict.label]
 
     def item_author_name(self, item: FactCheck):
         return conf.NEWSROOM_NAME

@@ -14,7 +14,8 @@ The stamp is made of cheap aggregates over what public pages show:
 - claims that have a published version: count, latest change, how many are
   withdrawn (withdrawals, and edits in the admin);
 - articles: count and latest change (title, outlet... are shown);
-- the rating scale itself (labels, descriptions, colours, order), which the
+- the rating scale itself (labels, descriptions, colours, order, and their
+  translations, on the same rows: ``Rating.translations``), which the
   same query returns, so pages need no query of their own for it.
 
 On PostgreSQL a stamp costs more than it should per request (the query plan
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 from django.db import connections
 
 from ..models import Article, Claim, ClaimStatus, ClaimVersion, Rating
-from .scale import Scale
+from .scale import Scale, canonical_translations
 
 logger = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ def _stamp_sql(quote, *, with_snapshot: bool) -> str:
     snapshot = "pg_current_snapshot()::text AS snapshot, " if with_snapshot else ""
     # Identifiers only, from the models and quoted; the one value is a parameter.
     return (
-        f"SELECT s.*, r.id, r.label, r.description, r.value, r.colour, r.{order} "  # noqa: S608
+        f"SELECT s.*, r.id, r.label, r.description, r.value, r.colour, r.{order}, "  # noqa: S608
+        f"r.translations "
         f"FROM (SELECT {snapshot}"
         f"(SELECT MAX(id) FROM {cv}) AS v_max, "
         f"(SELECT COUNT(*) FROM {cv}) AS v_count, "
@@ -185,7 +187,11 @@ class _StampReader:
 
 def _stamp(rows, previous: Stamp | None) -> Stamp:
     scalars = tuple(rows[0][:_SCALARS])
-    ratings = tuple(tuple(row[_SCALARS:]) for row in rows if row[_SCALARS] is not None)
+    ratings = tuple(
+        (*row[_SCALARS:-1], canonical_translations(row[-1]))
+        for row in rows
+        if row[_SCALARS] is not None
+    )
     key = (scalars, ratings)
     if previous is not None and previous.key == key:
         return previous

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 
 from ..models import ClaimantKind
-from . import conf
+from ..scale_i18n import review_language
 from .factchecks import FactCheck
 from .scale import Scale
 
@@ -43,7 +43,8 @@ def claim_review(
     ``claimReviewed`` is the statement as approved, never cut: the desk
     warns when it is longer than aggregators show (``CLAIM_REVIEWED_CHARS``).
     """
-    rating = {"@type": "Rating", "name": fc.rating_label, "alternateName": fc.rating_label}
+    label = fc.machine_verdict
+    rating = {"@type": "Rating", "name": label.label, "alternateName": label.label}
     if fc.rating_value is not None and scale.best is not None:
         rating["ratingValue"] = fc.rating_value
         rating["bestRating"] = scale.best
@@ -65,9 +66,10 @@ def claim_review(
         newsroom_url=newsroom_url,
         verdict={"reviewRating": rating, "itemReviewed": claim},
         modified=iso(fc.updated_at),
-        # The language of the review's words that machines show: the verdict label,
-        # which is the scale's (NEWSROOM_LANGUAGE), not the article's.
-        language=conf.SCALE_LANGUAGE,
+        # The fact-check's language, the article's, in which the verdict label is
+        # given; the newsroom's when the scale has no translation for it, so that
+        # inLanguage always names the language of alternateName.
+        language=review_language(fc.article.language, label),
     )
 
 

@@ -10,16 +10,32 @@ origin (``stylesheet()``), whose address changes with the scale.
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 from dataclasses import dataclass
 from functools import cached_property
 
 from django.utils.text import slugify
 
+from .. import scale_i18n
 from ..colours import ink_on
 
 _HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
 _FALLBACK_COLOUR = "#4b5563"
+
+
+def canonical_translations(value) -> str:
+    """Rating.translations as read by a raw query: JSON text (SQLite, Django's
+    PostgreSQL connection) or already decoded (a plain psycopg connection), as one
+    canonical text, so that equal translations give equal stamps."""
+    if isinstance(value, (str, bytes)):
+        try:
+            value = json.loads(value)
+        except ValueError:
+            value = {}
+    if not isinstance(value, dict):
+        value = {}
+    return json.dumps(value, ensure_ascii=False, sort_keys=True)
 
 
 @dataclass(frozen=True)
@@ -30,11 +46,23 @@ class PublicRating:
     value: int | None
     colour: str
     order: int
-    slug: str
+    slug: str  # from the newsroom's label: one address per verdict in every language
+    # Rating.translations as canonical JSON text: a frozen value, in the fingerprint.
+    translations: str = "{}"
 
     @property
     def css_class(self) -> str:
         return f"v-{self.pk}"
+
+    @property
+    def shown(self) -> scale_i18n.Shown:
+        """Label and description in the active interface language, or the newsroom's."""
+        return self.shown_in(None)
+
+    def shown_in(self, language: str | None) -> scale_i18n.Shown:
+        return scale_i18n.shown(
+            self.label, self.description, json.loads(self.translations), language
+        )
 
 
 @dataclass(frozen=True)
@@ -45,10 +73,11 @@ class Scale:
 
     @classmethod
     def from_rows(cls, rows) -> Scale:
-        """Rows of (pk, label, description, value, colour, order), in scale order."""
+        """Rows of (pk, label, description, value, colour, order, translations), in scale
+        order; translations as ``canonical_translations`` gives them."""
         taken: set[str] = set()
         ratings = []
-        for pk, label, description, value, colour, order in rows:
+        for pk, label, description, value, colour, order, *translations in rows:
             slug = slugify(label) or f"verdict-{pk}"
             if slug in taken:
                 slug = f"{slug}-{pk}"
@@ -62,6 +91,7 @@ class Scale:
                     colour=colour if _HEX_COLOUR.fullmatch(colour or "") else _FALLBACK_COLOUR,
                     order=order,
                     slug=slug,
+                    translations=translations[0] if translations else "{}",
                 )
             )
         return cls(tuple(ratings))
@@ -86,7 +116,8 @@ class Scale:
 
     @cached_property
     def fingerprint(self) -> str:
-        """Changes whenever a label, description, value, colour or the order changes."""
+        """Changes whenever a label, description (in any language), value, colour or the
+        order changes."""
         text = repr(self.ratings).encode("utf-8")
         return hashlib.blake2b(text, digest_size=6).hexdigest()
 

@@ -36,6 +36,7 @@ _FIELDS = [
     "current_version__claim_date",
     "current_version__rating_id",
     "current_version__rating_label",
+    "current_version__rating_label_translations",
     "current_version__rating_value",
     "current_version__ruling",
     "current_version__start",

@@ -49,7 +49,6 @@ def _page(request, stamp: Stamp, template: str, context: dict, *, path: str, sta
     base = {
         "newsroom": conf.NEWSROOM_NAME,
         "scale": scale,
-        "scale_lang": conf.SCALE_LANGUAGE,
         "verdict_css_url": f"{reverse('public:verdicts_css')}?v={scale.fingerprint}",
         "path": path,
         "canonical_url": absolute(path) if status == 200 else "",
@@ -258,7 +257,7 @@ def _card(stamp: Stamp, fc: FactCheck) -> Card:
     return Card(
         quote=fc.exact or fc.statement,
         claimant=fc.claimant,
-        verdict=fc.rating_label,
+        verdict=fc.machine_verdict.label,
         colour=rating.colour if rating else FALLBACK_COLOUR,
         newsroom=conf.NEWSROOM_NAME,
         date=timezone.localtime(fc.updated_at).date(),

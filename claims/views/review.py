@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from .. import audit, desk_lists, selectors, workflow
+from .. import audit, desk_lists, scale_i18n, selectors, workflow
 from ..models import Claim
 from ..permissions import can_review
 from ..rendering import render_passage
@@ -112,7 +112,18 @@ def _diff_rows(claim, version):
         (gettext("Claim"), version.statement, claim.statement),
         (gettext("Claimant"), version.claimant_with_kind, claim.claimant_with_kind),
         (gettext("Date of the claim"), _date(version.claim_date), _date(claim.claim_date)),
-        (gettext("Verdict"), version.rating_label, claim.rating.label if claim.rating else ""),
+        (
+            gettext("Verdict"),
+            version.label_in(None).label,
+            claim.rating.shown.label if claim.rating else "",
+            # Changed when approving would change the label readers see in any language.
+            (version.rating_label, version.rating_label_translations)
+            != (
+                (claim.rating.label, scale_i18n.frozen_labels(claim.rating))
+                if claim.rating
+                else ("", {})
+            ),
+        ),
         (gettext("Ruling"), version.ruling, claim.ruling),
         (gettext("Highlighted passage"), version.exact, claim.exact),
         (
@@ -122,8 +133,13 @@ def _diff_rows(claim, version):
         ),
     ]
     return [
-        {"label": label, "before": before, "after": after, "changed": before != after}
-        for label, before, after in rows
+        {
+            "label": label,
+            "before": before,
+            "after": after,
+            "changed": changed[0] if changed else before != after,
+        }
+        for label, before, after, *changed in rows
     ]
 
 
