@@ -414,7 +414,9 @@ def test_the_migration_translates_the_scale_and_freezes_existing_versions():
         vrai = Rating.objects.get(label="Vrai")
         made = {}
         for n, label in enumerate(["Vrai", "Ancien nom de Vrai"]):
-            claim = Claim.objects.create(article=article, start=0, end=3, exact="Une", slug=f"c{n}")
+            claim = Claim.objects.create(
+                article=article, start=0, end=3, exact="Une", slug=f"c{n}", number=n + 1
+            )
             made[label] = Version.objects.create(
                 claim=claim,
                 number=1,
