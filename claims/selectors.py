@@ -27,7 +27,20 @@ def claims_in_text_order(article: Article):
     return (
         Claim.objects.filter(article=article)
         .select_related("rating")
-        .only("start", "end", "exact", "statement", "status", "rating__label", "rating__colour")
+        .only(
+            "start",
+            "end",
+            "exact",
+            "statement",
+            "status",
+            "version",
+            "anchor_status",
+            "checked_exact",
+            "current_version",
+            "public_start",
+            "rating__label",
+            "rating__colour",
+        )
         .annotate(source_count=Count("sources"))
         .order_by("start", "end", "pk")
     )

@@ -24,6 +24,7 @@ from ..permissions import can_delete_claim, can_edit_claims, can_review
 from ..rendering import Highlight, render_article, render_claim_list, shorten
 from . import panel_state
 from .access import desk_view
+from .revision_state import anchor_css, revision_context
 
 TEMPLATE = "desk/annotate.html"
 PANEL_EVENTS = 8
@@ -54,11 +55,13 @@ def annotate_context(
     context = {
         "article": article,
         "claims": claims,
+        # Orphans' offsets point into an older text: they are listed, not highlighted.
         "article_html": render_article(
             article.body,
             article.sentences,
-            (Highlight(c.pk, c.start, c.end) for c in claims),
+            (Highlight(c.pk, c.start, c.end, anchor_css(c)) for c in claims if c.is_placed),
         ),
+        **revision_context(article, claims),
         "can_create_claims": can_edit_claims(request.user),
         "article_url": reverse("desk:article", args=[article.pk]),
         "claim_url_root": reverse("desk:claim", args=[0])[: -len("0/")],
@@ -111,14 +114,18 @@ def _fragments(request, context, *names, status=200) -> HttpResponse:
     """Render the named partials; all but the first swap out of band."""
     html = []
     for index, name in enumerate(names):
-        html.append(render_to_string(f"{TEMPLATE}#{name}", {**context, "oob": index > 0}, request))
+        # A name with a slash is a template of its own (desk/_orphans.html), not a partial.
+        template = name if "/" in name else f"{TEMPLATE}#{name}"
+        html.append(render_to_string(template, {**context, "oob": index > 0}, request))
     return HttpResponse("".join(html), status=status)
 
 
 def _refresh_all(request, article, claim, *, message="", level="info", status=200):
     """The panel plus the text and the list, whose highlights or numbering changed."""
     context = annotate_context(request, article, claim=claim, message=message, level=level)
-    return _fragments(request, context, "claim-panel", "article-text", "claim-list", status=status)
+    return _fragments(
+        request, context, "claim-panel", "article-text", "claim-list", "desk/_orphans.html", status=status
+    )
 
 
 def _selection_error(request, article, message: str) -> HttpResponse:
