@@ -176,12 +176,11 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
 
 
 def _anchor_badges() -> dict[str, str]:
-    """After a revision: a word (and a symbol) on the claims whose highlight is uncertain."""
+    """After a revision: a word (and a symbol, from desk.css) on the uncertain highlights."""
+    check, gone = escape(gettext("Position to check")), escape(gettext("Passage gone"))
     return {
-        "needs_check": f' · <span class="anchor-badge anchor-badge--check">'
-        f'{escape(gettext("Position to check"))}</span>',
-        "orphaned": f' · <span class="anchor-badge anchor-badge--orphaned">'
-        f'{escape(gettext("Passage gone"))}</span>',
+        "needs_check": f' · <span class="anchor-badge anchor-badge--check">{check}</span>',
+        "orphaned": f' · <span class="anchor-badge anchor-badge--orphaned">{gone}</span>',
     }
 
 

@@ -260,7 +260,7 @@ def test_check_the_original_makes_a_revision_when_it_changed(
 @pytest.mark.parametrize(
     ("route", "message"),
     [
-        ({"status": 404}, "The page answered 404"),
+        ({"status": 404}, "The site answered with an error (404)"),
         (
             {"body": b"\x89PNG", "headers": {"Content-Type": "image/png"}},
             "That is not a web page (image/png)",
