@@ -305,10 +305,10 @@ def test_history_lists_revisions_and_shows_a_word_diff(editor_client, editor, ar
     diff = html[html.index('id="diff"') :]
     assert re.search(r"<del><span class=\"visually-hidden\">\[removed: </span>2", diff)
     assert re.search(r"<ins><span class=\"visually-hidden\">\[added: </span>1", diff)
-    assert "<del><span class=\"visually-hidden\">[removed: </span>\n\nLa ministre" in diff
+    assert '<del><span class="visually-hidden">[removed: </span>\n\nLa ministre' in diff
 
     back = editor_client.get(url, {"from": 2, "to": 1}).content.decode()
-    assert "<ins><span class=\"visually-hidden\">[added: </span>\n\nLa ministre" in back
+    assert '<ins><span class="visually-hidden">[added: </span>\n\nLa ministre' in back
     bad = editor_client.get(url, {"from": 7, "to": "x"})
     assert bad.status_code == 400
     assert "There is no such revision of this article." in bad.content.decode()
@@ -395,7 +395,9 @@ def test_confirm_position_is_an_audited_highlight_move(client, make_user, articl
     assert other.pk in workflow.contributors(claim)
     # Twice is refused with a message, not a 500.
     again = client.post(
-        reverse("desk:claim_confirm", args=[claim.pk]), {"version": claim.version}, HTTP_HX_REQUEST="true"
+        reverse("desk:claim_confirm", args=[claim.pk]),
+        {"version": claim.version},
+        HTTP_HX_REQUEST="true",
     )
     assert again.status_code == 409 and "nothing to confirm" in again.content.decode()
     stale = client.post(reverse("desk:claim_confirm", args=[claim.pk]), {"version": "x"})

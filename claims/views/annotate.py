@@ -124,7 +124,14 @@ def _refresh_all(request, article, claim, *, message="", level="info", status=20
     """The panel plus the text and the list, whose highlights or numbering changed."""
     context = annotate_context(request, article, claim=claim, message=message, level=level)
     return _fragments(
-        request, context, "claim-panel", "article-text", "claim-list", "desk/_orphans.html", status=status
+        request,
+        context,
+        "claim-panel",
+        "article-text",
+        "claim-list",
+        "desk/_orphans.html",
+        "desk/_revision_tools.html",
+        status=status,
     )
 
 

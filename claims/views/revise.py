@@ -158,7 +158,9 @@ def article_history(request, article_id: int):
     # The bodies are loaded only for the two revisions compared.
     listed = list(article.revisions.select_related("created_by").defer("body").order_by("-number"))
     for revision in listed:
-        revision.summary = revisions.outcome_summary(revision.outcome) if revision.number > 1 else ""
+        revision.summary = (
+            revisions.outcome_summary(revision.outcome) if revision.number > 1 else ""
+        )
     numbers = [r.number for r in listed]
     latest = numbers[0] if numbers else 1
     to_number = parse_id(request.GET.get("to")) or latest

@@ -23,12 +23,15 @@ def revision_context(article: Article, claims) -> dict:
     latest = (
         article.revisions.select_related("created_by").defer("body").order_by("-number").first()
     )
+    orphans = [c for c in claims if c.anchor_status == AnchorStatus.ORPHANED]
+    to_check = [c for c in claims if c.anchor_status == AnchorStatus.NEEDS_CHECK]
     return {
         "latest_revision": latest,
         # Revision 1 is the text as loaded: nothing was re-anchored yet.
         "revision_summary": (
             revisions.outcome_summary(latest.outcome) if latest and latest.number > 1 else ""
         ),
-        "orphans": [c for c in claims if c.anchor_status == AnchorStatus.ORPHANED],
-        "to_check": [c for c in claims if c.anchor_status == AnchorStatus.NEEDS_CHECK],
+        "orphans": orphans,
+        "to_check": to_check,
+        "uncertain_count": len(orphans) + len(to_check),
     }
