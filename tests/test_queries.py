@@ -170,3 +170,33 @@ def test_desk_count_does_not_grow_with_articles(editor_client, editor):
         add_claims(article, editor, 1, sources=2)
     assert Article.objects.count() == 31
     assert count(editor_client, "get", "/desk/") == one
+
+
+def test_counts_after_revisions_do_not_grow(editor_client, editor, article):
+    """The annotating screen with revision marks and orphans, and the History page."""
+    from claims import revisions
+
+    def revise_and_measure(claims):
+        article.refresh_from_db()
+        # Claimed sentences reworded (to check or orphaned) and the text extended.
+        body = article.body.replace("Phrase numéro 1 ", "Phrase numéro un ")
+        body = body.replace("Phrase numéro 3 de l’article.", "")
+        body += f"\n\nUn paragraphe ajouté ({len(claims)})."
+        revisions.revise_article(article.pk, body, user=editor, reason="edited")
+        first = claims[0]
+        return {
+            "article": count(editor_client, "get", f"/desk/articles/{article.pk}/"),
+            "article+claim": count(
+                editor_client, "get", f"/desk/articles/{article.pk}/?claim={first.pk}"
+            ),
+            "history": count(editor_client, "get", f"/desk/articles/{article.pk}/history/"),
+        }
+
+    claims = add_claims(article, editor, 5)
+    editor_client.get("/desk/")
+    few = revise_and_measure(claims)
+    claims += add_claims(article, editor, 40)
+    many = revise_and_measure(claims)
+    uncertain = Claim.objects.filter(article=article, anchor_status__in=["needs_check", "orphaned"])
+    assert uncertain.exists()
+    assert many == few
