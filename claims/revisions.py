@@ -123,10 +123,10 @@ def revise_article(
     if not body:
         raise TextImportError(gettext("The article's text cannot be empty."))
     article = Article.objects.select_for_update().get(pk=article_id)
+    if body == article.body:
+        return RevisionOutcome(None, {})  # even from a stale form: nothing to undo
     if expected_sha256 is not None and expected_sha256 != body_sha256(article.body):
         raise StaleRevisionError(latest_revision(article))
-    if body == article.body:
-        return RevisionOutcome(None, {})
     old_body = article.body
     # Lock the article's claims: a save racing this revision would write
     # offsets into the old text.

@@ -203,7 +203,7 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
 
 
 def revision_pages(newsroom, lang: str) -> dict[str, str]:
-    """Edit text, the history, and the annotating screen after a revision (claims/views/revise.py)."""
+    """Edit text, the history, and the annotating screen after a revision (views/revise.py)."""
     from claims import revisions, services
     from claims.anchoring import make_anchor
 

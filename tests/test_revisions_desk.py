@@ -462,3 +462,17 @@ def test_a_published_claim_whose_passage_changed_says_so(editor_client, editor, 
     assert "The article changed since publication." in html
     assert "Start an update to place the claim on the new text" in html
     assert "Start an update of this claim to re-attach it." in html
+
+
+def test_a_stale_form_with_the_current_text_is_no_conflict(editor_client, editor, article):
+    opened_sha = revisions.body_sha256(article.body)
+    revise(article, REVISED, editor)
+    response = post_text(editor_client, article, REVISED, sha=opened_sha)
+    assert response.status_code == 302
+    assert ArticleRevision.objects.filter(article=article).count() == 2
+
+
+def test_history_of_an_article_never_revised(editor_client, article):
+    html = editor_client.get(reverse("desk:article_history", args=[article.pk])).content.decode()
+    assert "The text has not been revised since it was loaded." in html
+    assert 'id="diff"' not in html
