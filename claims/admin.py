@@ -8,7 +8,7 @@ An admin form that saved them directly would publish text no reviewer saw.
 
 from django.contrib import admin
 
-from .models import Article, ArticleRevision, Claim, ClaimVersion, Rating, ReviewEvent, Source
+from .models import Article, Claim, ClaimVersion, Rating, ReviewEvent, Source
 
 
 @admin.register(Rating)
@@ -97,12 +97,3 @@ class ReviewEventAdmin(ReadOnlyAdmin):
     list_select_related = ["claim", "actor"]
     search_fields = ["comment", "claim__statement", "=claim_ref"]
     date_hierarchy = "created_at"
-
-
-@admin.register(ArticleRevision)
-class ArticleRevisionAdmin(ReadOnlyAdmin):
-    """Each state of a body, written once by claims.revisions (read here, never changed)."""
-
-    list_display = ["article", "number", "reason", "created_by", "created_at"]
-    list_filter = ["reason"]
-    search_fields = ["article__title", "note"]

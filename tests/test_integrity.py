@@ -453,6 +453,11 @@ def desk_get_paths(demo, claim_ids):
         "card": [f"/desk/claims/{demo['claims'][0].pk}/card.png"],  # the published one
         "review_queue": ["/desk/review/"],
         "review": [f"/desk/review/{pk}/" for pk in claim_ids],
+        "article_edit": [f"/desk/articles/{article.pk}/edit/"],
+        "article_history": [
+            f"/desk/articles/{article.pk}/history/",
+            f"/desk/articles/{article.pk}/history/?from=1&to=1",
+        ],
     }
     return by_name
 
@@ -460,7 +465,7 @@ def desk_get_paths(demo, claim_ids):
 def test_no_desk_page_writes_anything_on_get(users, demo):
     claim_ids = [c.pk for c in demo["claims"]]
     by_name = desk_get_paths(demo, claim_ids)
-    post_only = {"claim_create", "claim_anchor", "transition"}
+    post_only = {"claim_create", "claim_anchor", "transition", "article_refetch", "claim_confirm"}
     named = {p.name for p in desk_urlpatterns if isinstance(p, URLPattern)}
     assert set(by_name) | post_only == named, "a desk page is missing from this test"
     for name in ("editor", "reviewer", "reviewer2", "admin"):
