@@ -20,6 +20,8 @@ from django.utils.translation import gettext
 # Words, runs of whitespace, and single other characters (punctuation).
 _TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _PARAGRAPHS = re.compile(r"(\n\n)")
+# Above this many token pairs in one changed stretch, it is shown as replaced whole.
+MAX_WORD_PAIRS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,12 @@ def word_diff(old: str, new: str) -> list[Piece]:
             _add(pieces, "equal", a_text)
             continue
         a_tokens, b_tokens = _TOKEN.findall(a_text), _TOKEN.findall(b_text)
+        if len(a_tokens) * len(b_tokens) > MAX_WORD_PAIRS:
+            # Most of the article rewritten: a word diff would take seconds and read no
+            # better than the old text struck through and the new one underlined.
+            _add(pieces, "delete", a_text)
+            _add(pieces, "insert", b_text)
+            continue
         inner = difflib.SequenceMatcher(None, a_tokens, b_tokens, autojunk=False)
         for tag2, c1, c2, d1, d2 in inner.get_opcodes():
             if tag2 == "equal":

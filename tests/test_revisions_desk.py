@@ -473,3 +473,24 @@ def test_history_of_an_article_never_revised(editor_client, article):
     html = editor_client.get(reverse("desk:article_history", args=[article.pk])).content.decode()
     assert "The text has not been revised since it was loaded." in html
     assert 'id="diff"' not in html
+
+
+def test_a_whole_rewrite_diffs_quickly():
+    import time
+
+    old = " ".join(f"mot{i}" for i in range(30_000))
+    new = " ".join(f"autre{i}" for i in range(30_000))
+    began = time.perf_counter()
+    pieces = textdiff.word_diff(old, new)
+    assert time.perf_counter() - began < 2
+    assert [p.kind for p in pieces] == ["delete", "insert"]
+
+
+def test_an_edit_without_its_starting_point_is_refused(editor_client, article):
+    response = editor_client.post(edit_url(article), {"text": REVISED, "note": ""})
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "The form was incomplete; reload the page and try again." in html
+    assert "1,5 % en 2018" in html  # what was typed is kept
+    article.refresh_from_db()
+    assert article.body == BODY
