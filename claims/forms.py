@@ -379,3 +379,23 @@ class EmailChoiceForm(DeskFormMixin, forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["email"].choices = EmailChoice.choices
+
+
+class ArticleTextForm(DeskFormMixin, forms.Form):
+    """Edit text: the body as a new revision, with why, and the body it was started from."""
+
+    text = forms.CharField(
+        label=_("Article text"),
+        strip=False,
+        # Length is checked on the canonical text by the service; this bounds the request.
+        max_length=MAX_BODY_CHARS * 2,
+        widget=forms.Textarea(attrs={"rows": 24, "spellcheck": "true"}),
+        help_text=_("Paragraphs are separated by a blank line. Highlights follow the text."),
+    )
+    note = forms.CharField(
+        label=_("Why"),
+        required=False,
+        max_length=500,
+        help_text=_("For the history: what changed and why, e.g. “Typo fixed by the outlet”."),
+    )
+    base_sha256 = forms.CharField(widget=forms.HiddenInput, max_length=64)

@@ -663,6 +663,13 @@ class ReviewEvent(ImmutableModel):
         super().save(*args, **kwargs)
 
     @property
+    def shown_comment(self) -> str:
+        """The comment as the timeline shows it: a re-anchoring's records the outcome."""
+        if self.kind == EventKind.REANCHORED and self.comment in AnchorStatus.values:
+            return str(AnchorStatus(self.comment).label)
+        return self.comment
+
+    @property
     def change_rows(self):
         """What changed, old and new, row by row, in the interface language."""
         from .audit import change_rows

@@ -154,6 +154,7 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
     # Looked up once, not per claim: the interface words of each item.
     claim_label = gettext("Claim %(number)s:")
     source_counts: dict[int, str] = {}
+    anchor_badges = _anchor_badges()
     out = []
     for c in claims:
         pk = int(c.pk)
@@ -179,7 +180,8 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
             f'<span class="claim-link__body"><span class="visually-hidden">{number} '
             f'</span><span class="claim-link__text" lang="{lang}">{escape(c.label)}</span> '
             f'<span class="claim-link__meta"><span class="status status--{status}">'
-            f"{escape(c.status_label)}</span>{rating} · {sources}</span></span></a></li>"
+            f"{escape(c.status_label)}</span>{rating} · {sources}"
+            f"{anchor_badges.get(getattr(c, 'anchor_status', ''), '')}</span></span></a></li>"
         )
     return mark_safe("".join(out))  # noqa: S308 - every value above is escaped or an int
 
@@ -234,6 +236,15 @@ def claim_mark_attrs(claims) -> MarkAttrs:
         return {"data-status": status_of[covering[0].claim_id], **badges.get(start, {})}
 
     return attrs
+
+
+def _anchor_badges() -> dict[str, str]:
+    """After a revision: a word (and a symbol, from desk.css) on the uncertain highlights."""
+    check, gone = escape(gettext("Position to check")), escape(gettext("Passage gone"))
+    return {
+        "needs_check": f' · <span class="anchor-badge anchor-badge--check">{check}</span>',
+        "orphaned": f' · <span class="anchor-badge anchor-badge--orphaned">{gone}</span>',
+    }
 
 
 def shorten(text: str, limit: int) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.db.models import F, Max
 from django.utils import timezone
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from . import audit
 from .anchoring import Anchor, make_anchor, reanchor_revision
@@ -43,6 +43,30 @@ from .segments import sentence_spans
 from .text import TextImportError, canonicalize, check_body_length
 
 OUTCOME_ORDER = ("kept", "moved", "needs_check", "orphaned")
+
+
+class StaleRevisionError(Exception):
+    """The text was revised since the editor opened it: saving would undo that revision."""
+
+    def __init__(self, current: ArticleRevision | None):
+        self.current = current
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        if self.current is None:
+            return gettext("The text was changed while you were editing it.")
+        who = self.current.created_by.get_username() if self.current.created_by else ""
+        if who:
+            return gettext(
+                "Someone else changed the text while you were editing it (revision "
+                "%(number)s, by %(who)s). Nothing was saved: your text is below as you "
+                "typed it."
+            ) % {"number": self.current.number, "who": who}
+        return gettext(
+            "Someone else changed the text while you were editing it (revision %(number)s). "
+            "Nothing was saved: your text is below as you typed it."
+        ) % {"number": self.current.number}
 
 
 @dataclass(frozen=True)
@@ -79,20 +103,30 @@ def latest_revision(article: Article) -> ArticleRevision | None:
 
 @transaction.atomic
 def revise_article(
-    article_id: int, text: str, *, user, reason: str, note: str = ""
+    article_id: int,
+    text: str,
+    *,
+    user,
+    reason: str,
+    note: str = "",
+    expected_sha256: str | None = None,
 ) -> RevisionOutcome:
     """Make `text` (canonicalised) the article's body, as a new revision.
 
     Raises `text.TextImportError` for a text the desk cannot take (empty, too
     long). Returns an outcome without revision when the canonical text is the
-    current body.
+    current body. With `expected_sha256` (the body the editor started from),
+    raises `StaleRevisionError` when the body changed since: checked under the
+    article's lock, so two editors saving at once cannot both win.
     """
     body = check_body_length(canonicalize(text))
     if not body:
         raise TextImportError(gettext("The article's text cannot be empty."))
     article = Article.objects.select_for_update().get(pk=article_id)
     if body == article.body:
-        return RevisionOutcome(None, {})
+        return RevisionOutcome(None, {})  # even from a stale form: nothing to undo
+    if expected_sha256 is not None and expected_sha256 != body_sha256(article.body):
+        raise StaleRevisionError(latest_revision(article))
     old_body = article.body
     # Lock the article's claims: a save racing this revision would write
     # offsets into the old text.
@@ -184,6 +218,23 @@ def revise_article(
             ]
         )
     return RevisionOutcome(revision, dict(counts))
+
+
+def outcome_summary(outcome: dict) -> str:
+    """ "41 kept, 2 moved, 1 to check, 1 orphaned": the non-zero counts, in a fixed order."""
+    words = {
+        # Translators: counts of claims after the article's text was revised.
+        "kept": lambda n: ngettext("%(count)s kept", "%(count)s kept", n),
+        "moved": lambda n: ngettext("%(count)s moved", "%(count)s moved", n),
+        "needs_check": lambda n: ngettext("%(count)s to check", "%(count)s to check", n),
+        "orphaned": lambda n: ngettext("%(count)s orphaned", "%(count)s orphaned", n),
+    }
+    parts = [
+        words[name](count) % {"count": count}
+        for name in OUTCOME_ORDER
+        if (count := int(outcome.get(name) or 0))
+    ]
+    return ", ".join(parts) if parts else gettext("no claim to re-anchor")
 
 
 def _public_anchor(old_body: str, claim: Claim) -> Anchor:

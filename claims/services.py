@@ -14,7 +14,7 @@ from django.utils.translation import gettext
 
 from . import audit, revisions
 from .anchoring import Anchor
-from .models import Article, Claim, EventKind, ReviewEvent, Source
+from .models import AnchorStatus, Article, Claim, EventKind, ReviewEvent, Source
 from .segments import sentence_spans
 
 CLAIM_FIELDS = ("statement", "claimant", "claimant_kind", "claim_date", "rating", "ruling")
@@ -211,13 +211,41 @@ def _sync_sources(claim: Claim, existing: list[Source], sources: list[SourceData
 
 @transaction.atomic
 def move_claim_anchor(claim_id: int, expected_version: int, user, anchor: Anchor) -> Claim:
+    """Put the highlight on `anchor`: a person's choice, so the position is certain again.
+
+    After a revision this is how an orphan is re-attached, or a candidate to
+    check replaced by the right words (status confirmed).
+    """
     claim = _locked_claim(claim_id, expected_version)
     before = audit.claim_fields_state(claim)
     claim.set_anchor(anchor)
+    claim.anchor_status = (
+        AnchorStatus.PLACED if claim.position_is_certain else AnchorStatus.CONFIRMED
+    )
+    claim.checked_exact = ""
     _save_edit(claim, user)
     _record_edit(
         claim, user, EventKind.ANCHOR_MOVED, audit.diff(before, audit.claim_fields_state(claim))
     )
+    return claim
+
+
+@transaction.atomic
+def confirm_claim_anchor(claim_id: int, expected_version: int, user) -> Claim:
+    """Accept the candidate re-anchoring found after a revision (status needs_check).
+
+    A highlight move like any other: audited as ANCHOR_MOVED, from the words as
+    checked to the words now highlighted, so the person confirming counts as a
+    contributor under the four-eyes rule.
+    """
+    claim = _locked_claim(claim_id, expected_version)
+    if claim.anchor_status != AnchorStatus.NEEDS_CHECK:
+        raise ClaimError(gettext("This claim's highlight has nothing to confirm."))
+    changes = {"quote": [claim.checked_exact or claim.exact, claim.exact]}
+    claim.anchor_status = AnchorStatus.CONFIRMED
+    claim.checked_exact = ""
+    _save_edit(claim, user)
+    _record_edit(claim, user, EventKind.ANCHOR_MOVED, changes)
     return claim
 
 

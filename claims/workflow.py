@@ -249,6 +249,15 @@ def submit(claim_id: int, user) -> Claim:
             gettext("This claim is %(status)s; only a draft can be submitted.")
             % {"status": _status(claim)}
         )
+    if not claim.position_is_certain:
+        # A reviewer could not approve it anyway (_approval_check): say so now, to its editor.
+        raise TransitionError(
+            gettext(
+                "The article's text changed under this claim: confirm its highlight, or "
+                "select the right words and press Move highlight to selection, before "
+                "submitting."
+            )
+        )
     missing = missing_for_submission(claim)
     if missing:
         raise TransitionError(

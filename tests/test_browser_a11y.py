@@ -33,10 +33,42 @@ def audit(page, label):
     assert not problems, f"{label}: " + "\n".join(problems)
 
 
+def revised_article(demo):
+    """An article after a revision: a highlight to check, an orphan, a history to compare."""
+    from claims import revisions, services
+    from claims.anchoring import make_anchor
+
+    editor = demo["users"]["editor"]
+    paras = [
+        "Le chômage a baissé de 2,5 % en 2019, selon l’Insee.",
+        "La ministre a présenté mercredi son plan pour l’emploi des jeunes.",
+        "Les syndicats jugent le plan insuffisant.",
+    ]
+    body = "\n\n".join(paras)
+    article = services.create_article(
+        editor, title="Révisé", language="fr", body=body, url="https://example.org/a"
+    )
+    claims = [
+        services.create_claim(
+            article, editor, make_anchor(body, body.index(t), body.index(t) + len(t))
+        )
+        for t in ("baissé de 2,5 % en 2019", paras[1])
+    ]
+    revised = "\n\n".join([paras[0].replace("2,5 % en 2019", "1,5 % en 2018"), paras[2]])
+    revisions.revise_article(article.pk, revised, user=editor, reason="edited", note="Chiffres")
+    return article, claims
+
+
 def desk_pages(demo):
     article = demo["article"]
     draft, in_review = demo["claims"][2], demo["claims"][1]
+    revised, (to_check, _orphan) = revised_article(demo)
+    base = f"/desk/articles/{revised.pk}/"
     return [
+        ("annotating screen, revised", base),
+        ("annotating screen, claim to check", f"{base}?claim={to_check.pk}"),
+        ("edit text", f"{base}edit/"),
+        ("history of the text", f"{base}history/"),
         ("desk", "/desk/"),
         ("load article", "/desk/articles/new/"),
         ("annotating screen", f"/desk/articles/{article.pk}/"),

@@ -282,11 +282,56 @@ def desk_pages(newsroom, lang: str) -> dict[str, str]:
     return pages
 
 
+def revision_pages(newsroom, lang: str) -> dict[str, str]:
+    """Edit text, the history, and the annotating screen after a revision (views/revise.py)."""
+    from claims import revisions, services
+    from claims.anchoring import make_anchor
+
+    editor_user = newsroom["users"]["editor"]
+    paras = [
+        "Le chômage a baissé de 2,5 % en 2019, selon l’Insee.",
+        "La ministre a présenté mercredi son plan pour l’emploi des jeunes.",
+        "Les syndicats jugent le plan insuffisant.",
+    ]
+    body = "\n\n".join(paras)
+    article = services.create_article(
+        editor_user, title=f"Révisé {lang}", language="fr", body=body, url="https://example.org/a"
+    )
+    claims = []
+    for text in ("baissé de 2,5 % en 2019", paras[1], paras[2]):
+        start = body.index(text)
+        anchor = make_anchor(body, start, start + len(text))
+        claims.append(services.create_claim(article, editor_user, anchor))
+    revised = "\n\n".join([paras[0].replace("2,5 % en 2019", "1,5 % en 2018"), paras[2]])
+    revisions.revise_article(
+        article.pk, revised, user=editor_user, reason="edited", note="Chiffres <corrigés>"
+    )
+    editor = Client(HTTP_ACCEPT_LANGUAGE=lang)
+    editor.force_login(editor_user)
+    base = f"/desk/articles/{article.pk}/"
+    stale = {"text": revised + "\n\nAjout.", "note": "", "base_sha256": "0" * 64}
+    pages = {
+        "annotate, revised": html_of(editor.get(base), 200),
+        "annotate, to check": html_of(editor.get(f"{base}?claim={claims[0].pk}"), 200),
+        "annotate, orphan": html_of(editor.get(f"{base}?claim={claims[1].pk}"), 200),
+        "edit text": html_of(editor.get(f"{base}edit/"), 200),
+        "edit text, stale": html_of(editor.post(f"{base}edit/", stale), 409),
+        "edit text, empty": html_of(editor.post(f"{base}edit/", {**stale, "text": " "}), 400),
+        "history": html_of(editor.get(f"{base}history/"), 200),
+        "history, no such revision": html_of(editor.get(f"{base}history/?from=9"), 400),
+        "history, same revision": html_of(editor.get(f"{base}history/?from=1&to=1"), 200),
+    }
+    pages["claim panel, to check (htmx fragment)"] = wrap(
+        html_of(editor.get(f"/desk/claims/{claims[0].pk}/", **HX), 200), lang
+    )
+    return pages
+
+
 def test_every_page_is_valid_html_in_both_languages(newsroom, tmp_path):
     vnu_command()  # fail at once, not after rendering, when the checker is missing
     files: dict[str, str] = {}
     for lang in LANGUAGES:
-        for collect in (public_pages, login_pages, desk_pages):
+        for collect in (public_pages, login_pages, desk_pages, revision_pages):
             for name, html in collect(newsroom, lang).items():
                 path = tmp_path / f"{len(files):03d}-{lang}-{re.sub(r'[^a-z0-9]+', '-', name)}.html"
                 path.write_text(html, encoding="utf-8")

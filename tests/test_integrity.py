@@ -458,6 +458,11 @@ def desk_get_paths(demo, claim_ids):
         "notifications": ["/desk/notifications/", "/desk/notifications/?page=2"],
         "notification_bell": ["/desk/notifications/bell/"],
         "search": ["/desk/search/?q=evalue", "/desk/search/?q=openai&kind=articles"],
+        "article_edit": [f"/desk/articles/{article.pk}/edit/"],
+        "article_history": [
+            f"/desk/articles/{article.pk}/history/",
+            f"/desk/articles/{article.pk}/history/?from=1&to=1",
+        ],
     }
     return by_name
 
@@ -482,6 +487,8 @@ def test_no_desk_page_writes_anything_on_get(users, demo):
         "notification_open",
         "notifications_read",
         "notification_settings",
+        "article_refetch",
+        "claim_confirm",
     }
     named = {p.name for p in desk_urlpatterns if isinstance(p, URLPattern)}
     assert set(by_name) | post_only == named, "a desk page is missing from this test"

@@ -216,3 +216,33 @@ def test_desk_search_count_does_not_grow_with_results(editor_client, editor, art
     # 13: the header's notification bell counts unread notices.
     assert count(editor_client, "get", "/desk/search/?q=affirmation") == one <= 13
     assert count(editor_client, "get", "/desk/search/?q=compte&kind=articles") <= 13
+
+
+def test_counts_after_revisions_do_not_grow(editor_client, editor, article):
+    """The annotating screen with revision marks and orphans, and the History page."""
+    from claims import revisions
+
+    def revise_and_measure(claims):
+        article.refresh_from_db()
+        # Claimed sentences reworded (to check or orphaned) and the text extended.
+        body = article.body.replace("Phrase numéro 1 ", "Phrase numéro un ")
+        body = body.replace("Phrase numéro 3 de l’article.", "")
+        body += f"\n\nUn paragraphe ajouté ({len(claims)})."
+        revisions.revise_article(article.pk, body, user=editor, reason="edited")
+        first = claims[0]
+        return {
+            "article": count(editor_client, "get", f"/desk/articles/{article.pk}/"),
+            "article+claim": count(
+                editor_client, "get", f"/desk/articles/{article.pk}/?claim={first.pk}"
+            ),
+            "history": count(editor_client, "get", f"/desk/articles/{article.pk}/history/"),
+        }
+
+    claims = add_claims(article, editor, 5)
+    editor_client.get("/desk/")
+    few = revise_and_measure(claims)
+    claims += add_claims(article, editor, 40)
+    many = revise_and_measure(claims)
+    uncertain = Claim.objects.filter(article=article, anchor_status__in=["needs_check", "orphaned"])
+    assert uncertain.exists()
+    assert many == few

@@ -32,6 +32,7 @@ from ..rendering import (
 )
 from . import panel_state, shared_work
 from .access import desk_view
+from .revision_state import anchor_css, revision_context
 
 TEMPLATE = "desk/annotate.html"
 
@@ -58,15 +59,18 @@ def annotate_context(
         claim = selectors.claim_for_panel(open_claim_id)
         if claim is not None and claim.article_id != article.pk:
             claim = None
+    placed = [c for c in claims if c.is_placed]
     context = {
         "article": article,
         "claims": claims,
+        # Orphans' offsets point into an older text: they are listed, not highlighted.
         "article_html": render_article(
             article.body,
             article.sentences,
-            (Highlight(c.pk, c.start, c.end) for c in claims),
-            mark_attrs=claim_mark_attrs(claims),
+            (Highlight(c.pk, c.start, c.end, anchor_css(c)) for c in placed),
+            mark_attrs=claim_mark_attrs(placed),
         ),
+        **revision_context(article, claims),
         "can_create_claims": can_edit_claims(request.user),
         **shared_work.article_due_context(request.user, article),
         "article_url": reverse("desk:article", args=[article.pk]),
@@ -134,16 +138,27 @@ def _fragments(request, context, *names, status=200) -> HttpResponse:
     """Render the named partials; all but the first swap out of band."""
     html = []
     for index, name in enumerate(names):
-        html.append(render_to_string(f"{TEMPLATE}#{name}", {**context, "oob": index > 0}, request))
+        # A name with a slash is a template of its own (desk/_orphans.html), not a partial.
+        template = name if "/" in name else f"{TEMPLATE}#{name}"
+        html.append(render_to_string(template, {**context, "oob": index > 0}, request))
     return HttpResponse("".join(html), status=status)
 
 
 def _refresh_all(request, article, claim, *, message="", level="info", status=200, links=None):
-    """The panel plus the text and the list, whose highlights or statuses changed."""
+    """The panel plus the text, the list, the orphans and the revision summary."""
     context = annotate_context(
         request, article, claim=claim, message=message, level=level, links=links
     )
-    return _fragments(request, context, "claim-panel", "article-text", "claim-list", status=status)
+    return _fragments(
+        request,
+        context,
+        "claim-panel",
+        "article-text",
+        "claim-list",
+        "desk/_orphans.html",
+        "desk/_revision_tools.html",
+        status=status,
+    )
 
 
 def _selection_error(request, article, message: str) -> HttpResponse:
