@@ -88,7 +88,7 @@ def test_editor_revises_the_text_and_settles_every_highlight(page_factory, serve
     check_mark = p.locator(f'#article-text mark.hl--check[data-claims="{to_check.pk}"]')
     assert check_mark.inner_text() == "The mayor said ridership on the line would double by 2032"
     marker = p.evaluate(
-        "(el) => getComputedStyle(el, '::before').content",
+        "(el) => getComputedStyle(el, '::after').content",
         check_mark.element_handle(),
     )
     assert marker == '"?"'

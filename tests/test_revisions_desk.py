@@ -361,7 +361,7 @@ def test_marks_in_the_text_and_the_list(editor_client, article, revised):
     html = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
     text = html[html.index('id="article-text"') : html.index('id="orphaned-claims"')]
     check, gone = revised["check"], revised["gone"]
-    assert re.search(rf'<mark class="hl hl-depth-1 hl--check" data-claims="{check.pk}">', text)
+    assert re.search(rf'<mark class="hl hl-depth-1 hl--check" data-claims="{check.pk}"[^>]*>', text)
     assert f'data-claims="{gone.pk}"' not in text  # an orphan is not highlighted
     orphans = html[html.index('id="orphaned-claims"') :]
     assert "1 claim lost its passage" in orphans
