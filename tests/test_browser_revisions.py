@@ -130,6 +130,7 @@ def test_editor_revises_the_text_and_settles_every_highlight(page_factory, serve
     orphan.refresh_from_db()
     assert (orphan.anchor_status, orphan.exact) == (AnchorStatus.CONFIRMED, NEW_PLACE)
     # The audit timeline shows the machine's re-anchoring and the person's move.
+    p.locator("#claim-panel summary", has_text="Claim history").click()
     timeline = p.locator("#claim-panel .timeline").inner_text()
     assert "Re-anchored after the text changed" in timeline
     assert "Highlight moved" in timeline
