@@ -160,7 +160,9 @@ PAGES = [
     ),
     Page("claim panel (htmx)", "editor", named("desk:claim", "open_claim.pk"), DESK_MS, htmx=True),
     Page("desk search", "editor", named("desk:search", query="?q=chomage"), SEARCH_MS),
-    Page("notification count", "editor", named("desk:notification_count"), DESK_MS),
+    # The bell's unread count, which every desk page polls (htmx).
+    Page("notification count", "editor", named("desk:notification_bell"), DESK_MS, htmx=True),
+    Page("notifications page", "editor", named("desk:notifications"), DESK_MS),
     Page("public search", "reader", named("public:search", query="?q=inflation"), SEARCH_MS),
     Page("public home", "reader", named("public:home"), None),
     Page("public home, page 2", "reader", named("public:home", query="?page=2"), None),
