@@ -286,6 +286,9 @@ class Claim(ClaimantShown, models.Model):
     # a save that started from an older version is refused.
     version = models.PositiveIntegerField(default=1)
     last_published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set at the first approval, never changed: the public lists' order
+    # (newest fact-check first), which an index serves without a sort.
+    first_published_at = models.DateTimeField(null=True, blank=True, editable=False)
     # The fact-check's public address (/fact-checks/<slug>/), fixed at the
     # first approval so that links never break.
     slug = models.SlugField(max_length=120, unique=True, null=True, blank=True, editable=False)
@@ -391,6 +394,11 @@ class Claim(ClaimantShown, models.Model):
             models.Index(fields=["created_by", "status"], name="claim_creator_status"),
             models.Index(fields=["-updated_at", "-id"], name="claim_recent"),
             models.Index(fields=["status", "last_published_at"], name="claim_status_published"),
+            models.Index(
+                fields=["-first_published_at", "-id"],
+                name="claim_public_latest",
+                condition=models.Q(current_version__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -784,3 +792,20 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}: {self.email}"
+
+
+class PublicStamp(models.Model):
+    """One row that moves whenever something readers see changes (claims/public/freshness.py).
+
+    Database triggers (migration 0018) bump `generation` in the transaction of
+    every insert, update or delete of an article or a published version, and
+    of every update of a claim that has or had one, whatever made the change:
+    the services, the admin, the demo loader, a shell. `epoch` is drawn when
+    the row is created, so a table emptied and refilled never repeats a stamp.
+    """
+
+    generation = models.BigIntegerField(default=0)
+    epoch = models.CharField(max_length=32)
+
+    def __str__(self) -> str:
+        return f"{self.epoch}:{self.generation}"

@@ -385,6 +385,7 @@ def approve(claim_id: int, user, *, expected_version: int | None = None) -> Clai
         EventKind.APPROVED,
         ClaimStatus.PUBLISHED,
         last_published_at=now,
+        first_published_at=claim.first_published_at or now,
         current_version=version,
         reviewing_by=None,
         correction_kind="",

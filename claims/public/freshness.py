@@ -7,13 +7,14 @@ article or of the rating scale is visible on the very next request, whichever
 gunicorn worker or server answers it: there is no cache an approval cannot
 reach, because the only shared state is the database every worker asks.
 
-The stamp is made of cheap aggregates over what public pages show:
+The stamp is made of:
 
-- published versions: highest id, count, latest approval (approvals; the id
-  alone could be reused by SQLite after the demo loader's reset);
-- claims that have a published version: count, latest change, how many are
-  withdrawn (withdrawals, and edits in the admin);
-- articles: count and latest change (title, outlet... are shown);
+- the one row of ``PublicStamp``, which database triggers move in the
+  transaction of every change to an article, a published version, or a claim
+  that has one (approvals, withdrawals, updates, edits in the admin: see
+  migration 0018). Reading one row costs the same at any size, where the
+  counts and maxima over whole tables it replaced grew with the desk
+  (benchmark_scale measures it);
 - the rating scale itself (labels, descriptions, colours, order, and their
   translations, on the same rows: ``Rating.translations``), which the
   same query returns, so pages need no query of their own for it.
@@ -41,7 +42,7 @@ from dataclasses import dataclass
 
 from django.db import connections
 
-from ..models import Article, Claim, ClaimStatus, ClaimVersion, Rating
+from ..models import PublicStamp, Rating
 from .scale import Scale, canonical_translations
 
 logger = logging.getLogger(__name__)
@@ -67,33 +68,32 @@ def current_stamp(request=None) -> Stamp:
     return stamp
 
 
-def _stamp_sql(quote, *, with_snapshot: bool) -> str:
-    cv = quote(ClaimVersion._meta.db_table)
-    claim = quote(Claim._meta.db_table)
-    article = quote(Article._meta.db_table)
+def _stamp_sql(quote, *, with_snapshot: bool, in_transaction: bool = False) -> str:
+    stamp = quote(PublicStamp._meta.db_table)
     rating = quote(Rating._meta.db_table)
-    public = f"{quote('current_version_id')} IS NOT NULL"
     order = quote("order")
     snapshot = "pg_current_snapshot()::text AS snapshot, " if with_snapshot else ""
-    # Identifiers only, from the models and quoted; the one value is a parameter.
+    if in_transaction:
+        # PostgreSQL bumps the stamp at commit; inside a transaction this
+        # function bumps it first for the changes the transaction made.
+        row = "SELECT * FROM claims_public_stamp_read()"
+    else:
+        # A missing row (a flushed test database) reads as NULLs, itself a stamp.
+        row = (
+            f"SELECT {snapshot}"  # noqa: S608 - identifiers from the models, quoted
+            f"(SELECT generation FROM {stamp} WHERE id = 1) AS generation, "
+            f"(SELECT epoch FROM {stamp} WHERE id = 1) AS epoch"
+        )
+    # Identifiers only, from the models and quoted.
     return (
         f"SELECT s.*, r.id, r.label, r.description, r.value, r.colour, r.{order}, "  # noqa: S608
         f"r.translations "
-        f"FROM (SELECT {snapshot}"
-        f"(SELECT MAX(id) FROM {cv}) AS v_max, "
-        f"(SELECT COUNT(*) FROM {cv}) AS v_count, "
-        f"(SELECT MAX(approved_at) FROM {cv}) AS v_at, "
-        f"(SELECT COUNT(*) FROM {claim} WHERE {public}) AS c_count, "
-        f"(SELECT MAX(updated_at) FROM {claim} WHERE {public}) AS c_at, "
-        f"(SELECT COUNT(*) FROM {claim} WHERE {public} AND status = %s) AS w_count, "
-        f"(SELECT COUNT(*) FROM {article}) AS a_count, "
-        f"(SELECT MAX(updated_at) FROM {article}) AS a_at"
-        f") s LEFT JOIN {rating} r ON 1 = 1 "
+        f"FROM ({row}) s LEFT JOIN {rating} r ON 1 = 1 "
         f"ORDER BY r.{order}, r.id"
     )
 
 
-_SCALARS = 8  # aggregates before the rating columns
+_SCALARS = 2  # the stamp row's columns before the rating columns
 _SNAPSHOT_STATEMENT = b"public_stamp_snapshot"
 _SNAPSHOT_SQL = b"SELECT pg_current_snapshot()::text"
 
@@ -122,9 +122,9 @@ class _StampReader:
                     logger.warning("Public stamp watcher failed; reconnecting.", exc_info=True)
                     self._drop_watcher()
         with default.cursor() as cursor:
+            pending = default.vendor == "postgresql" and default.in_atomic_block
             cursor.execute(
-                _stamp_sql(default.ops.quote_name, with_snapshot=False),
-                [ClaimStatus.WITHDRAWN.value],
+                _stamp_sql(default.ops.quote_name, with_snapshot=False, in_transaction=pending)
             )
             self._last = _stamp(cursor.fetchall(), self._last)
             return self._last
@@ -141,9 +141,7 @@ class _StampReader:
         snapshot = result.get_value(0, 0).decode("ascii")
         if self._watched is not None and self._watched[0] == snapshot:
             return self._watched[1]
-        rows = watcher.execute(
-            self._full_sql, [ClaimStatus.WITHDRAWN.value], prepare=True
-        ).fetchall()
+        rows = watcher.execute(self._full_sql, prepare=True).fetchall()
         previous = self._watched[1] if self._watched else None
         stamp = _stamp([row[1:] for row in rows], previous)
         # The snapshot of the statement that read the stamp, not the one above:

@@ -44,6 +44,7 @@ _FIELDS = [
     "current_version__exact",
     "current_version__sources",
     "current_version__approved_at",
+    "first_published_at",
 ]
 _ARTICLE_FIELDS = [
     "article__slug",
@@ -54,9 +55,6 @@ _ARTICLE_FIELDS = [
     "article__language",
     "article__published_on",
 ]
-_FIRST_PUBLISHED = Subquery(
-    ClaimVersion.objects.filter(claim=OuterRef("pk"), number=1).order_by().values("approved_at")[:1]
-)
 
 
 def _public_claims():
@@ -72,11 +70,7 @@ def _current():
 def _with_versions(queryset, *, with_article: bool = True):
     fields = _FIELDS + (_ARTICLE_FIELDS if with_article else [])
     related = ["current_version", "article"] if with_article else ["current_version"]
-    return (
-        queryset.select_related(*related)
-        .only(*fields)
-        .annotate(first_published_at=_FIRST_PUBLISHED)
-    )
+    return queryset.select_related(*related).only(*fields)
 
 
 def _latest_first(queryset):
