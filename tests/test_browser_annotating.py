@@ -51,7 +51,8 @@ def test_numbers_stay_when_a_claim_is_added_earlier_in_the_text(page_factory):
 
     page.locator("#article-text .sentence", has_text=FIRST_SENTENCE_START).click()
     page.get_by_role("button", name="Create claim").click()
-    page.wait_for_selector("#claim-panel .quote")
+    # The draft's panel has a quote too: wait for the panel of another claim.
+    page.wait_for_selector(f'#claim-panel[data-claim]:not([data-claim="{draft.pk}"]) .quote')
     new = Claim.objects.get(article=article, start=0)
     page.wait_for_selector(f'#claim-panel[data-claim="{new.pk}"]')
     assert panel_heading(page) == "Claim 4"

@@ -23,7 +23,7 @@ from claims.public.page_cache import pages
 from tests.conftest import log_in
 from tests.test_browser_a11y import audit
 from tests.test_browser_public import no_sideways_scroll, tab_to
-from tests.test_public_revisions import PARAS, QUOTES, published_newsroom, revise
+from tests.test_public_revisions import PARAS, QUOTES, published_newsroom, reattach, revise
 from tests.test_public_support import edit, people
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,6 +104,7 @@ def test_the_desk_and_the_review_queue_flag_the_changed_article(page_factory, wi
     gone = claims["gone"]
     workflow.start_update(gone.pk, editor)
     edit(gone, text="Mise à jour", correction=("update", "Le passage a disparu."))
+    reattach(gone, editor)
     workflow.submit(gone.pk, editor)
     for user in (editor, reviewer):
         user.set_password(DEMO_PASSWORD)

@@ -33,6 +33,7 @@ from claims.forms import DateInput, URLInput
 from claims.models import Claim
 from claims.templatetags.html_dates import html_datetime
 from claims.views import errors
+from tests.test_public_revisions import reattach
 from tests.test_public_support import (  # noqa: F401 - fixtures
     _fresh_public_cache,
     _quiet_notifications,
@@ -109,6 +110,7 @@ def newsroom(demo):
     revisions.revise_article(article.pk, new_body, user=people()[0], reason="edited")
     workflow.start_update(revised.pk, people()[0])
     edit(revised, text="Révisé v2", correction=("update", "Le passage a changé."))
+    reattach(revised, people()[0])
     workflow.submit(revised.pk, people()[0])
     assert reload(revised).changed_since_publication
     users = demo["users"]

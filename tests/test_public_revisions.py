@@ -58,6 +58,16 @@ def on(article, quote):
     return start, start + len(quote)
 
 
+def reattach(claim, user):
+    """A person places the highlight again (submission waits for that after a revision):
+    on the article's first sentence."""
+    claim = Claim.objects.select_related("article").get(pk=claim.pk)
+    body = claim.article.body
+    services.move_claim_anchor(
+        claim.pk, claim.version, user, make_anchor(body, *claim.article.sentences[0])
+    )
+
+
 def published_newsroom():
     """An article with three published claims, before any revision."""
     editor, _ = people()
@@ -483,6 +493,7 @@ def test_the_review_queue_flags_an_update_whose_passage_changed(client, revised)
     gone = revised["claims"]["gone"]
     workflow.start_update(gone.pk, editor)
     edit(gone, text="Mise à jour", correction=("update", "Le passage a disparu."))
+    reattach(gone, editor)
     workflow.submit(gone.pk, editor)
     fresh = draft_claim(revised["article"], on(revised["article"], ADDED), text="Nouveau")
     workflow.submit(fresh.pk, editor)

@@ -134,6 +134,7 @@ class Filler:
         )
         self.by_status: dict[str, int] = {}
         self.overdue = 0
+        self.numbers: dict[int, int] = {}
         # Fact-check slugs are numbered past the claims already there (--force).
         self.slug_base = Claim.objects.count()
         self.slugs = 0
@@ -324,8 +325,11 @@ class Filler:
         if in_flight and rng.random() < 0.7:
             due = self.today + dt.timedelta(days=rng.randint(-5, 10))
             self.overdue += due < self.today
+        # COPY bypasses Claim.objects.bulk_create, which would number the claims.
+        self.numbers[article.pk] = number = self.numbers.get(article.pk, 0) + 1
         claim = Claim(
             article=article,
+            number=number,
             statement=statement,
             claimant=rng.choice(self.names[lang]),
             claimant_kind=rng.choice([ClaimantKind.PERSON, ClaimantKind.ORGANISATION, ""]),
