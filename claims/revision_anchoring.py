@@ -48,7 +48,8 @@ from claims.anchoring import CONTEXT_CHARS, Anchor, make_anchor, snap_to_graphem
 Status = Literal["kept", "moved", "needs_check", "orphaned"]
 
 # Words, whitespace runs, and any other character on its own (punctuation, symbols, emoji).
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+# The History page's word diff (claims/textdiff.py) cuts text the same way.
+TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
 _QUOTE_KEYS = {
     **dict.fromkeys("'’‘‚‛′`", "'"),
     **dict.fromkeys('"“”„‟«»‹›″', '"'),
@@ -108,7 +109,7 @@ def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Tokens:
     starts: list[int] = []
     ends: list[int] = []
     pending_space: tuple[str, int, int] | None = None
-    for match in _TOKEN.finditer(text, start, len(text) if end is None else end):
+    for match in TOKEN.finditer(text, start, len(text) if end is None else end):
         piece = match.group()
         if piece.isspace():
             if "\n" in piece:
@@ -323,7 +324,7 @@ def _context_score(body: str, start: int, end: int, anchor: Anchor) -> float:
 def _quote_pattern(exact: str) -> re.Pattern[str]:
     """A pattern for ``exact`` modulo whitespace and quote style (see ``_tokenize``)."""
     parts = []
-    for piece in _TOKEN.findall(exact):
+    for piece in TOKEN.findall(exact):
         if piece.isspace():
             parts.append(r"\s+" if "\n" not in piece else r"\s*\n\s*")
             continue

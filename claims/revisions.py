@@ -238,11 +238,12 @@ def outcome_summary(outcome: dict) -> str:
 
 
 def _public_anchor(old_body: str, claim: Claim) -> Anchor:
-    """The published quote where it stands in the old body, with its context there."""
-    anchor = make_anchor(old_body, claim.public_start, claim.public_end)
-    return Anchor(
-        anchor.start, anchor.end, claim.current_version.exact, anchor.prefix, anchor.suffix
-    )
+    """The published quote where it stands in the old body, as the old body words it.
+
+    Its words there may differ from the version's in whitespace and quote style (a
+    kept re-anchoring allows that); the re-anchoring starts from the text it is in.
+    """
+    return make_anchor(old_body, claim.public_start, claim.public_end)
 
 
 def _apply_working(claim: Claim, anchor: Anchor | None, status: str) -> None:

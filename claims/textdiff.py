@@ -17,8 +17,8 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 
-# Words, runs of whitespace, and single other characters (punctuation).
-_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+from .revision_anchoring import TOKEN
+
 _PARAGRAPHS = re.compile(r"(\n\n)")
 # Above this many token pairs in one changed stretch, it is shown as replaced whole.
 MAX_WORD_PAIRS = 4_000_000
@@ -41,7 +41,7 @@ def word_diff(old: str, new: str) -> list[Piece]:
         if tag == "equal":
             _add(pieces, "equal", a_text)
             continue
-        a_tokens, b_tokens = _TOKEN.findall(a_text), _TOKEN.findall(b_text)
+        a_tokens, b_tokens = TOKEN.findall(a_text), TOKEN.findall(b_text)
         if len(a_tokens) * len(b_tokens) > MAX_WORD_PAIRS:
             # Most of the article rewritten: a word diff would take seconds and read no
             # better than the old text struck through and the new one underlined.

@@ -164,3 +164,16 @@ def test_approval_refused_while_position_uncertain(article, editor, reviewer, ma
     assert claim.anchor_status == AnchorStatus.NEEDS_CHECK
     with pytest.raises(TransitionError, match="confirmed or moved"):
         workflow.approve(claim.pk, reviewer)
+
+
+def test_published_position_survives_a_quote_style_edit_then_another_revision(
+    article, editor, reviewer
+):
+    claim = publish(claim_on(article, editor, PARAS[0]), editor, reviewer)
+    straight = BODY.replace("l’Insee", "l'Insee")
+    revise(article, straight, editor)  # kept: the words are the same, the apostrophe is not
+    revise(article, "Un paragraphe ajouté en tête.\n\n" + straight, editor)
+    claim.refresh_from_db()
+    article.refresh_from_db()
+    assert not claim.public_passage_changed
+    assert article.body[claim.public_start : claim.public_end] == PARAS[0].replace("’", "'")
