@@ -27,11 +27,17 @@ of the claim.  Text that states other numbers, dates or names than the claim the
 always comes back flagged or orphaned, never placed silently.
 
 The diff works on tokens (words, single punctuation marks, and the spaces between two
-words), first paragraph by paragraph and then token by token inside the paragraphs that
-changed, with each insertion or deletion slid to a sentence boundary (``_slide``).
-``difflib`` on whole texts was quadratic-ish on character sequences (91 % of the
-two seconds the old ``reanchor`` took on 1,000 claims); on paragraphs it is a few hundred
-hashable items, and each changed stretch is a few hundred tokens.
+words), and goes down from paragraphs to sentences to tokens: each level pairs the units
+that are equal, by a minimal diff (the longest common subsequence, from RapidFuzz), and
+hands the stretches between them to the next level; inside a changed sentence each
+insertion or deletion is slid to a clause boundary (``_slide``).  Pairing whole sentences
+first is what makes the diff trustworthy in prose that repeats its words: a minimal diff
+of tokens has many equally short answers there, a minimal diff of sentences has one.
+It also says how sure each pairing is (``_Alignment.placement``): a claim whose sentence
+was paired whole, next to (or being) a sentence found once in each text, is ``kept`` with
+no further question; one whose sentence is a copy that another copy could stand for (two
+identical sentences side by side, one deleted; a repeated sentence between changed ones)
+is to check, however well its words fit.
 """
 
 from __future__ import annotations
@@ -39,9 +45,12 @@ from __future__ import annotations
 import bisect
 import difflib
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
+
+from rapidfuzz.distance import Indel
 
 from claims.anchoring import CONTEXT_CHARS, Anchor, make_anchor, snap_to_graphemes, trim_span
 
@@ -95,6 +104,7 @@ class _Tokens:
     keys: list[str]
     starts: list[int]
     ends: list[int]
+    text: str
 
 
 def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Tokens:
@@ -129,7 +139,7 @@ def _tokenize(text: str, start: int = 0, end: int | None = None) -> _Tokens:
         keys.append(key)
         starts.append(match.start())
         ends.append(match.end())
-    return _Tokens(keys, starts, ends)
+    return _Tokens(keys, starts, ends, text)
 
 
 def _is_wordish(key: str) -> bool:
@@ -148,6 +158,13 @@ class _Alignment:
     ``to_new[i]`` is the new token index of old token ``i`` when the diff keeps it, else -1;
     ``span[i]`` is the (j1, j2) stretch of new tokens that replaced it when it was not kept.
     ``inserted[j]`` is True for new tokens the diff shows as arriving.
+    ``placement[i]`` says how sure the pairing of old token ``i`` is: ``CERTAIN`` when it
+    lies in a paragraph or sentence paired whole with its copy, next to (or being) one that
+    occurs once in each text, so that no other pairing is possible; ``DOUBTFUL`` when it
+    lies in a paragraph or sentence paired whole, or deleted, where another copy could as
+    well be the one paired (two identical sentences side by side, one deleted; a repeated
+    sentence between changed ones); ``BY_TOKENS`` otherwise.  ``alt[i]`` is, for a token of
+    a doubtful unit the diff deleted, where it goes if its twin is the one that stayed.
     """
 
     old: _Tokens
@@ -155,43 +172,165 @@ class _Alignment:
     to_new: list[int]
     span: list[tuple[int, int]]
     inserted: list[bool]
+    placement: list[int]
+    alt: dict[int, int]
+    unique: dict[int, set[tuple]]  # per level, the unit keys found once in each text
+
+
+BY_TOKENS, DOUBTFUL, CERTAIN = 0, 1, 2
 
 
 def _align(old_body: str, new_body: str) -> _Alignment:
     old, new = _tokenize(old_body), _tokenize(new_body)
-    to_new = [-1] * len(old.keys)
-    span = [(0, 0)] * len(old.keys)
-    inserted = [True] * len(new.keys)
-    old_paras, new_paras = _paragraphs(old), _paragraphs(new)
-    matcher = difflib.SequenceMatcher(
-        None, [p[0] for p in old_paras], [p[0] for p in new_paras], autojunk=False
+    unique = {}
+    for level, cut in enumerate((_paragraph_starts, _sentence_starts)):
+        counts = [
+            Counter(u[2] for u in _units(t.keys, cut(t, 0, len(t.keys)), len(t.keys)))
+            for t in (old, new)
+        ]
+        unique[level] = {k for k, n in counts[0].items() if n == 1 and counts[1][k] == 1}
+    n_old, n_new = len(old.keys), len(new.keys)
+    al = _Alignment(
+        old, new, [-1] * n_old, [(0, 0)] * n_old, [True] * n_new, [BY_TOKENS] * n_old, {}, unique
     )
+    _align_units(al, 0, len(old.keys), 0, len(new.keys), level=0)
+    return al
 
-    def first(paras, p, n):
-        return paras[p][1] if p < len(paras) else n
 
-    for tag, a1, a2, b1, b2 in matcher.get_opcodes():
-        i1, i2 = first(old_paras, a1, len(old.keys)), first(old_paras, a2, len(old.keys))
-        j1, j2 = first(new_paras, b1, len(new.keys)), first(new_paras, b2, len(new.keys))
-        if tag == "equal":
-            for k in range(i2 - i1):
-                to_new[i1 + k] = j1 + k
-                inserted[j1 + k] = False
-            continue
-        # A changed stretch of paragraphs: diff its tokens.  It is small unless most of the
-        # article changed, and then a quadratic diff is still bounded by the article.
-        inner = difflib.SequenceMatcher(
-            None, old.keys[i1:i2], new.keys[j1:j2], autojunk=(i2 - i1) * (j2 - j1) > 4_000_000
-        )
-        for tag2, c1, c2, d1, d2 in _slide(inner.get_opcodes(), old.keys[i1:i2], new.keys[j1:j2]):
-            if tag2 == "equal":
-                for k in range(c2 - c1):
-                    to_new[i1 + c1 + k] = j1 + d1 + k
-                    inserted[j1 + d1 + k] = False
+# The diff goes down from paragraphs to sentences to tokens: each level pairs the units
+# that are equal and hands the stretches between them to the next.  Edits are made on
+# sentences, and a minimal diff of tokens is ambiguous in prose that repeats its words
+# (deleting "Phrase1 le le." before an unchanged copy of it can equally be read as
+# deleting the copy), while a minimal diff of sentences is not.
+_LEVELS = ("paragraph", "sentence", "token")
+
+
+def _align_units(al: _Alignment, i1: int, i2: int, j1: int, j2: int, level: int) -> None:
+    old, new = al.old, al.new
+    if _LEVELS[level] == "token":
+        a, b = old.keys[i1:i2], new.keys[j1:j2]
+        for tag, c1, c2, d1, d2 in _slide(_opcodes(a, b), a, b):
+            if tag == "equal":
+                _pair(al, i1 + c1, j1 + d1, c2 - c1)
             else:
                 for k in range(i1 + c1, i1 + c2):
-                    span[k] = (j1 + d1, j1 + d2)
-    return _Alignment(old, new, to_new, span, inserted)
+                    al.span[k] = (j1 + d1, j1 + d2)
+        return
+    cut = _paragraph_starts if _LEVELS[level] == "paragraph" else _sentence_starts
+    a_units, b_units = (
+        _units(old.keys, cut(old, i1, i2), i2),
+        _units(new.keys, cut(new, j1, j2), j2),
+    )
+    a_keys, b_keys = [u[2] for u in a_units], [u[2] for u in b_units]
+
+    def at(units, u, end):
+        return units[u][0] if u < len(units) else end
+
+    ops = _opcodes(a_keys, b_keys)
+    for tag, u1, u2, v1, v2 in ops:
+        c1, c2 = at(a_units, u1, i2), at(a_units, u2, i2)
+        d1, d2 = at(b_units, v1, j2), at(b_units, v2, j2)
+        if tag == "equal":
+            certain = any(key in al.unique[level] for key in a_keys[u1:u2])
+            for (s1, e1, _), (s2, e2, _) in zip(a_units[u1:u2], b_units[v1:v2], strict=True):
+                if e1 - s1 == e2 - s2:
+                    _pair(al, s1, s2, e1 - s1)
+                else:  # the same words, one with a line break more at an edge
+                    _align_units(al, s1, e1, s2, e2, level=len(_LEVELS) - 1)
+                al.placement[s1:e1] = [CERTAIN if certain else DOUBTFUL] * (e1 - s1)
+        elif c1 < c2 and d1 < d2:
+            _align_units(al, c1, c2, d1, d2, level + 1)
+        else:
+            for k in range(c1, c2):
+                al.span[k] = (d1, d2)
+    _mark_doubts(al, ops, a_units, a_keys, b_keys)
+
+
+def _mark_doubts(al: _Alignment, ops, a_units, a_keys, b_keys) -> None:
+    """Doubt the units a deletion or insertion could slide onto.
+
+    Deleting one of "S S" pairs the other either way; the diff picks one, and a claim on
+    either copy may be on the one that went.  So every unit within sliding reach of a
+    deletion or insertion (same keys shifted by one or more units) is doubtful, and the
+    deleted ones get their twin's place as an alternative.
+    """
+    to_b = {u1 + k: v1 + k for tag, u1, u2, v1, _ in ops if tag == "equal" for k in range(u2 - u1)}
+    to_a = {v: u for u, v in to_b.items()}
+    doubt: set[int] = set()
+    deleted: set[int] = set()
+    for tag, u1, u2, v1, v2 in ops:
+        if tag == "equal":
+            continue
+        for keys, lo, hi, paired, own in (
+            (a_keys, u1, u2, to_b, True),
+            (b_keys, v1, v2, to_a, False),
+        ):
+            if lo == hi:
+                continue
+            reach = []
+            t = 1
+            while lo - t >= 0 and lo - t in paired and keys[lo - t] == keys[hi - t]:
+                reach.append(lo - t)
+                t += 1
+            t = 0
+            while hi + t < len(keys) and hi + t in paired and keys[hi + t] == keys[lo + t]:
+                reach.append(hi + t)
+                t += 1
+            if not reach:
+                continue
+            doubt.update(reach if own else (paired[v] for v in reach))
+            if own:
+                deleted.update(range(lo, hi))
+    for u in doubt | deleted:
+        s1, e1, _ = a_units[u]
+        al.placement[s1:e1] = [DOUBTFUL] * (e1 - s1)
+    for u in deleted:
+        twins = sorted((abs(w - u), w) for w in doubt if w in to_b and a_keys[w] == a_keys[u])
+        if not twins:
+            continue
+        s1, e1, _ = a_units[u]
+        s2, e2, _ = a_units[twins[0][1]]
+        if e1 - s1 == e2 - s2 and all(al.to_new[k] >= 0 for k in range(s2, e2)):
+            for k in range(e1 - s1):
+                al.alt[s1 + k] = al.to_new[s2 + k]
+
+
+def _units(keys: list[str], starts: list[int], end: int) -> list[tuple[int, int, tuple]]:
+    """(first, last, key) of each unit; the key leaves out line breaks at the unit's edges,
+    so that the last paragraph, which has none after it, equals its copy elsewhere."""
+    units = []
+    for s, e in zip(starts, starts[1:] + [end], strict=True):
+        a, b = s, e
+        while a < b and keys[a] == "\n":
+            a += 1
+        while b > a and keys[b - 1] == "\n":
+            b -= 1
+        units.append((s, e, tuple(keys[a:b])))
+    return units
+
+
+def _pair(al: _Alignment, i: int, j: int, n: int) -> None:
+    for k in range(n):
+        al.to_new[i + k] = j + k
+        al.inserted[j + k] = False
+
+
+def _opcodes(a: Sequence, b: Sequence) -> list[tuple[str, int, int, int, int]]:
+    """A minimal diff (longest common subsequence) of two sequences of hashables.
+
+    difflib's SequenceMatcher is not minimal: it pairs the longest block first, which in
+    repetitive prose pairs a deleted sentence with a later copy of its words.  RapidFuzz
+    computes the exact LCS, bit-parallel.  Neighbouring deletions and insertions are
+    joined into one replacement, so a changed stretch is known as a whole.
+    """
+    ops: list[list] = []
+    for op in Indel.opcodes(a, b):
+        tag = op.tag
+        if tag != "equal" and ops and ops[-1][0] != "equal":
+            ops[-1] = ["replace", ops[-1][1], op.src_end, ops[-1][3], op.dest_end]
+        else:
+            ops.append([tag, op.src_start, op.src_end, op.dest_start, op.dest_end])
+    return [tuple(op) for op in ops]
 
 
 _BREAKS = {"\n": 4, ".": 3, "!": 3, "?": 3, "…": 3, ";": 2, ":": 2, ",": 1}
@@ -243,16 +382,41 @@ def _slide(opcodes, a: list[str], b: list[str]):
     return [tuple(op) for op in ops if op[1] != op[2] or op[3] != op[4]]
 
 
-def _paragraphs(tokens: _Tokens) -> list[tuple[tuple[str, ...], int]]:
-    """(keys, first token index) of each paragraph; a line-break token ends one."""
-    paras, begin = [], 0
-    for i, key in enumerate(tokens.keys):
-        if key == "\n":
-            paras.append((tuple(tokens.keys[begin : i + 1]), begin))
-            begin = i + 1
-    if begin < len(tokens.keys):
-        paras.append((tuple(tokens.keys[begin:]), begin))
-    return paras
+def _paragraph_starts(tokens: _Tokens, i1: int, i2: int) -> list[int]:
+    """First token index of each paragraph in ``tokens[i1:i2]``; a line break ends one."""
+    keys = tokens.keys
+    return [i1] + [i + 1 for i in range(i1, i2 - 1) if keys[i] == "\n"]
+
+
+_ENDS = {".", "!", "?", "…"}
+_OPENERS = set("«“‹„‚([{")
+_CLOSERS = set("»”›)]}’")
+_EITHER = {'"', "'"}  # straight quotes: the spacing tells
+
+
+def _sentence_starts(tokens: _Tokens, i1: int, i2: int) -> list[int]:
+    """First token index of each sentence in ``tokens[i1:i2]``: after a full stop, question
+    or exclamation mark, and the quotes or brackets closing on it, comes a new sentence.
+
+    The keys do not tell an opening quote from a closing one, so the characters do:
+    « opens and » closes (after a space, in French), and a straight quote closes when it
+    touches the full stop (``."``) and opens the next sentence after a space (``. "``).
+    """
+    keys, text, starts_at, ends_at = tokens.keys, tokens.text, tokens.starts, tokens.ends
+    starts = [i1]
+    ended = False  # a sentence end was seen, and only its closing marks since
+    for i in range(i1, i2):
+        key, char = keys[i], text[starts_at[i]]
+        if key in _ENDS:
+            ended = True
+            continue
+        if ended and i > i1:
+            closing = char in _CLOSERS or (char in _EITHER and starts_at[i] == ends_at[i - 1])
+            if closing:
+                continue
+            starts.append(i)
+        ended = False
+    return starts
 
 
 def _token_range(tokens: _Tokens, start: int, end: int) -> tuple[int, int]:
@@ -364,6 +528,11 @@ class _Reanchorer:
         if first >= last:
             return None, "orphaned"
         kept = self._kept(anchor, first, last)
+        placement = al.placement[first:last]
+        if kept is not None and all(p == CERTAIN for p in placement):
+            return kept, "kept"
+        if kept is not None and DOUBTFUL in placement:
+            return kept, "needs_check"
         if kept is not None:
             return self._check_kept(anchor, kept)
         candidate = self._mapped_candidate(anchor, first, last)
@@ -375,6 +544,11 @@ class _Reanchorer:
         )
         if similar:
             return make_anchor(new_body, *candidate), "needs_check"
+        if all(k in al.alt for k in range(first, last)):  # its twin may be the one left
+            start = self._map_inside(first, al.alt[first], anchor.start, is_end=False)
+            end = self._map_inside(last - 1, al.alt[last - 1], anchor.end, is_end=True)
+            if start < end:
+                return make_anchor(new_body, start, end), "needs_check"
         found = self._moved(anchor)
         if found is None:
             found = self._edited_copy(old_keys)
@@ -540,6 +714,11 @@ class _Reanchorer:
         start, end = snap_to_graphemes(self.new_body, *trim_span(self.new_body, start, end))
         return (start, end) if start < end else None
 
+    def _repeated(self, anchor: Anchor) -> bool:
+        """Whether the quote stood more than once in the old text."""
+        matches = _quote_pattern(anchor.exact).finditer(self.old_body)
+        return next(matches, None) is not None and next(matches, None) is not None
+
     def _moved(self, anchor: Anchor) -> tuple[Anchor, Status] | None:
         """An exact copy of the quote in inserted text: moved if certain, else to check."""
         new_body, al = self.new_body, self.al
@@ -558,6 +737,10 @@ class _Reanchorer:
         clear = not rivals or score - max(rivals) >= CONTEXT_MARGIN
         words = sum(1 for key in normalized(anchor.exact) if _is_wordish(key))
         convincing = score >= CONTEXT_ENOUGH or words >= LONG_QUOTE_WORDS
+        if convincing and score < CONTEXT_SAME and self._repeated(anchor):
+            # Other copies stood in the old text: the inserted one may be a copy of one of
+            # them, arrived as this one went.  Only the claim's own surroundings tell.
+            convincing = False
         same_facts = facts(_sentence_around(self.old_body, anchor.start, anchor.end)) == facts(
             _sentence_around(new_body, start, end)
         )
