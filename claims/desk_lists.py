@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import get_language_info, pgettext_lazy
@@ -166,10 +166,16 @@ def work_q(section: str, user, on: dt.date) -> Q:
     if section == PUBLISHED:
         since = timezone.now() - dt.timedelta(days=RECENTLY_PUBLISHED_DAYS)
         approved = ClaimVersion.objects.filter(approved_by=user, approved_at__gte=since)
-        mine = (
-            Q(assignee=user) | Q(created_by=user) | Q(pk__in=approved.order_by().values("claim_id"))
+        recent = Q(status=ClaimStatus.PUBLISHED, last_published_at__gte=since)
+        # Each branch carries the status and the date, so that each is a range of
+        # its own index ((assignee | created_by, status, last_published_at), and
+        # the versions' (approved_by, approved_at)) rather than a walk through
+        # everything the desk published in two weeks.
+        return (
+            (recent & Q(assignee=user))
+            | (recent & Q(created_by=user))
+            | (recent & Q(pk__in=approved.order_by().values("claim_id")))
         )
-        return Q(status=ClaimStatus.PUBLISHED, last_published_at__gte=since) & mine
     raise ValueError(section)
 
 
@@ -436,9 +442,10 @@ def claim_list(filters: DeskFilters, on: dt.date | None = None) -> QuerySet:
     return qs.order_by("-updated_at", "-pk")
 
 
-def work_list(section: str, user, on: dt.date | None = None) -> QuerySet:
-    """One "My work" section, in the order that serves it."""
-    qs = _claims().filter(work_q(section, user, on or today()))
+def work_ids(section: str, user, on: dt.date | None = None) -> QuerySet:
+    """One "My work" section's claims, in the order that serves it, without the
+    joins of a list: my_work() takes their ids, and loads the few it shows."""
+    qs = Claim.objects.filter(work_q(section, user, on or today()))
     if section == PUBLISHED:
         return qs.order_by("-last_published_at", "-pk")
     if section in (HOLDING, LATE):
@@ -477,30 +484,35 @@ class WorkSection:
 
 
 def my_work(user, on: dt.date | None = None) -> list[WorkSection]:
-    """The "My work" sections: one query counts them all (each section's filter
-    is a union of index scans), then one query per section lists its first claims.
+    """The "My work" sections: one query per section gives its first ids and,
+    by a window count, how many it has; one more loads the claims shown.
 
-    A window count on each list would save the count query, but it makes the
-    database read every matching row instead of stopping at the first five.
+    The window count reads every row of its section, as a separate count would;
+    the sections are one person's work, and each is read through its own index.
+    Loading the claims apart keeps the per-section queries free of the joins
+    a list needs, whose planning cost more than their execution (a count over
+    the union of the sections, and a list per section, took 35 ms for an editor
+    and 210 ms for a reviewer at 100,000 claims; this, 15).
+    Every query runs whether its section is empty or not.
     """
     on = on or today()
     keys = work_sections(user)
-    filters = {key: work_q(key, user, on) for key in keys}
-    any_section = Q(pk__in=[])
-    for q in filters.values():
-        any_section |= q
-    counts = (
-        Claim.objects.order_by()
-        .filter(any_section)
-        .aggregate(**{key: Count("pk", filter=q) for key, q in filters.items()})
-    )
+    firsts, counts = {}, {}
+    for key in keys:
+        rows = list(
+            work_ids(key, user, on)
+            .annotate(section_total=Window(Count("pk")))
+            .values_list("pk", "section_total")[:MY_WORK_LIMIT]
+        )
+        firsts[key] = [pk for pk, _total in rows]
+        counts[key] = rows[0][1] if rows else 0
+    ids = {pk for section in firsts.values() for pk in section}
+    # Loaded even with nothing to show (no claim has id 0: an empty IN would
+    # skip the query), so that the page's queries never depend on the data.
+    shown = {c.pk: c for c in claims_in_order(ids or [0], on)}
     return [
         WorkSection(
-            key,
-            WORK_TITLES[key],
-            counts[key],
-            # Listed even when the count is 0: the same queries whatever the data.
-            mark_due(work_list(key, user, on)[:MY_WORK_LIMIT], on),
+            key, WORK_TITLES[key], counts[key], [shown[pk] for pk in firsts[key] if pk in shown]
         )
         for key in keys
     ]

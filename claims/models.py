@@ -372,6 +372,19 @@ class Claim(ClaimantShown, models.Model):
         ordering = ["article", "start", "end", "pk"]
         indexes = [
             models.Index(fields=["article", "start"]),
+            # Covering: an article page's counts per status, and of claims changed since
+            # publication (desk_lists.count_claims), read the index alone.
+            models.Index(
+                fields=[
+                    "article",
+                    "status",
+                    "anchor_status",
+                    "public_start",
+                    "current_version",
+                    "id",
+                ],
+                name="claim_article_counts",
+            ),
             # The desk's lists and filters (claims/desk_lists.py).
             # Covering: "articles with a claim due…", the review queue's order and
             # its filters (who holds, wrote, submitted, is assigned) read the index
@@ -390,10 +403,23 @@ class Claim(ClaimantShown, models.Model):
                 ],
                 name="claim_status_due",
             ),
-            models.Index(fields=["assignee", "status"], name="claim_assignee_status"),
-            models.Index(fields=["created_by", "status"], name="claim_creator_status"),
+            # Whose claims, in which status, and (for "Recently published") since when;
+            # the article, so that "articles with a claim assigned to…" reads the index alone.
+            models.Index(
+                fields=["assignee", "status", "last_published_at", "article"],
+                name="claim_assignee_status",
+            ),
+            models.Index(
+                fields=["created_by", "status", "last_published_at"], name="claim_creator_status"
+            ),
             models.Index(fields=["-updated_at", "-id"], name="claim_recent"),
-            models.Index(fields=["status", "last_published_at"], name="claim_status_published"),
+            # Covering: "Recently published" picks one person's claims out of the
+            # desk's last two weeks from the index alone (whose, and the claim id
+            # for the approvals' subquery).
+            models.Index(
+                fields=["status", "last_published_at", "assignee", "created_by", "id"],
+                name="claim_status_published",
+            ),
             models.Index(
                 fields=["-first_published_at", "-id"],
                 name="claim_public_latest",
@@ -570,6 +596,13 @@ class ClaimVersion(ClaimantShown, ImmutableModel):
         ordering = ["claim", "number"]
         constraints = [
             models.UniqueConstraint(fields=["claim", "number"], name="one_version_number")
+        ]
+        # "Recently published": what a reviewer approved in the last two weeks, from
+        # the index alone.
+        indexes = [
+            models.Index(
+                fields=["approved_by", "approved_at", "claim"], name="version_approver_recent"
+            )
         ]
 
     def __str__(self) -> str:
