@@ -128,8 +128,8 @@ def select_sentence(page, sentence):
 
 
 def create_claim(page, article_path, sentence):
-    """By keyboard, on a page of its own: once the text is redrawn, its keyboard is dead
-    (test_the_keyboard_still_selects_sentences_after_a_claim_is_created)."""
+    """By keyboard, on a page of its own (the keyboard also works after a redraw:
+    test_the_keyboard_still_selects_sentences_after_a_claim_is_created)."""
     page.goto(article_path)
     select_sentence(page, sentence)
     press_until(page, "Tab", "#create-claim-form button")
@@ -507,7 +507,7 @@ def test_the_keyboard_still_selects_sentences_after_a_claim_is_created(page_fact
     page.keyboard.press("Enter")
     page.locator("#claim-panel blockquote.quote", has_text=MAYOR).wait_for()
     # Back into the text from the new claim's panel, as a keyboard user goes.
-    select_sentence(page, TRAMS)
+    select_sentence(page, TRAMS + ".")  # the whole sentence
 
 
 def test_a_changed_passage_gives_its_verdict_in_the_readers_language(page_factory):
