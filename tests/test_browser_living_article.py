@@ -17,7 +17,7 @@ text, arrow keys, Enter), and part of a sentence with the mouse. Screenshots
 (SCREENSHOT_DIR) are for a person to look at: the desk after the revision, the review
 queue, the reader's page before and after the updates, and the History.
 
-Two strict xfails below pin the bugs the journey ran into.
+The last two tests pin bugs the journey ran into (now fixed).
 """
 
 from __future__ import annotations
@@ -128,8 +128,8 @@ def select_sentence(page, sentence):
 
 
 def create_claim(page, article_path, sentence):
-    """By keyboard, on a page of its own: once the text is redrawn, its keyboard is dead
-    (test_the_keyboard_still_selects_sentences_after_a_claim_is_created)."""
+    """By keyboard, on a page of its own (the keyboard also works after a redraw:
+    test_the_keyboard_still_selects_sentences_after_a_claim_is_created)."""
     page.goto(article_path)
     select_sentence(page, sentence)
     press_until(page, "Tab", "#create-claim-form button")
@@ -491,13 +491,6 @@ def test_a_living_article_from_the_desk_to_the_reader_and_back(page_factory, mak
     shot(editor, "history", width)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk.js binds the text's keydown handler to the #article-text element found at "
-    "page load; every htmx answer that redraws the text (create, save, submit, move, "
-    "confirm) replaces that element out of band, so arrows, Home/End and Enter no longer "
-    "move between or select sentences until the page is reloaded",
-)
 def test_the_keyboard_still_selects_sentences_after_a_claim_is_created(page_factory, make_user):
     make_user("maya", "Editors")
     page = page_factory()
@@ -514,16 +507,9 @@ def test_the_keyboard_still_selects_sentences_after_a_claim_is_created(page_fact
     page.keyboard.press("Enter")
     page.locator("#claim-panel blockquote.quote", has_text=MAYOR).wait_for()
     # Back into the text from the new claim's panel, as a keyboard user goes.
-    select_sentence(page, TRAMS)
+    select_sentence(page, TRAMS + ".")  # the whole sentence
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="templates/public/article.html gives a changed passage's verdict as "
-    "fc.rating_label, the label in the newsroom's language (French), with "
-    'lang="{{ scale_lang }}", a variable no view provides (it renders lang=""); the rest '
-    "of the page and the fact-check page give fc.verdict, in the reader's language",
-)
 def test_a_changed_passage_gives_its_verdict_in_the_readers_language(page_factory):
     article, _claims = published_newsroom()  # French article, verdicts "Faux"
     revise(article)

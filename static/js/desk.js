@@ -201,7 +201,8 @@
 
   function onKeyDown(event) {
     const current = event.target.closest ? event.target.closest(".sentence") : null;
-    if (!current || !text().contains(current)) return;
+    const container = text();
+    if (!current || !container || !container.contains(current)) return;
     const all = sentences();
     const index = all.indexOf(current);
     let next = null;
@@ -434,7 +435,8 @@
     const container = text();
     if (!container) return;
     document.addEventListener("selectionchange", onSelectionChange);
-    container.addEventListener("keydown", onKeyDown);
+    // On the document, not the text: htmx answers redraw #article-text.
+    document.addEventListener("keydown", onKeyDown);
     document.addEventListener("click", onClick);
     document.body.addEventListener("htmx:beforeSwap", beforeSwap);
     document.body.addEventListener("htmx:afterSwap", afterSwap);
