@@ -182,7 +182,11 @@ def test_changed_passages_are_listed_under_the_article_with_the_date(client, rev
         (link,) = item.xpath(".//a")
         assert link.get("href") == f"/fact-checks/{claim.slug}/"
         assert text_of(link) == f"Read the fact-check: {claim.current_version.statement}"
-        assert claim.current_version.rating_label in text_of(item)
+        # in the reader's language (English here), as the side list gives it
+        shown = claim.current_version.label_in("en")
+        assert shown.label != claim.current_version.rating_label  # the scale is French
+        assert f"Our verdict: {shown.label}" in text_of(item)
+        assert item.xpath(f'.//*[@lang="{shown.lang}"]')[0].text.strip() == shown.label
     # The kept one is not in the note.
     assert f"fc-{claims['kept'].slug}" not in [i.get("id") for i in items]
 
