@@ -110,6 +110,19 @@ def browser():
 
 
 @pytest.fixture
+def fresh_public_pages():
+    """No public page stored by another test; and the live server's stamp connection
+    closed before the test database goes."""
+    from claims.public import freshness
+    from claims.public.page_cache import pages
+
+    pages.clear()
+    yield
+    pages.clear()
+    freshness.close()
+
+
+@pytest.fixture
 def page_factory(browser, live_server, seeded_live_db):
     """New browser pages at a given width; console errors fail the test at teardown."""
     contexts, errors = [], []

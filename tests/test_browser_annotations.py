@@ -12,11 +12,13 @@ those offsets must read the quote too.
 import pytest
 
 from claims import services
-from claims.public import freshness
-from claims.public.page_cache import pages
 from tests.test_public_support import people, published_claim
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_public_pages"),
+]
 
 NBSP = "\u00a0"
 # Astral characters (a fox, a mathematical letter, a ZWJ family), no-break
@@ -104,14 +106,6 @@ async (url) => {
   return {total: data.total, results};
 }
 """
-
-
-@pytest.fixture(autouse=True)
-def _no_pages_from_other_tests():
-    pages.clear()
-    yield
-    pages.clear()
-    freshness.close()
 
 
 def check_all_resolve(page, url, expected_total):

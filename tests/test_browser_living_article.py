@@ -38,15 +38,17 @@ from claims.models import (
     EventKind,
     ReviewEvent,
 )
-from claims.public import freshness
-from claims.public.page_cache import pages
 from tests.conftest import log_in
 from tests.test_browser_a11y import audit
 from tests.test_browser_desk import drag_across
 from tests.test_browser_public import no_sideways_scroll
 from tests.test_public_revisions import published_newsroom, revise
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_public_pages"),
+]
 SHOTS = os.environ.get("SCREENSHOT_DIR")
 
 TITLE = "Tram line 3 reopens after two years of works"
@@ -84,14 +86,6 @@ PUBLIC_MARKS = """() => {
     return [before.toString().length, mark.textContent];
   });
 }"""
-
-
-@pytest.fixture(autouse=True)
-def _no_pages_from_other_tests():
-    pages.clear()
-    yield
-    pages.clear()
-    freshness.close()  # the live server's stamp connection, before the test database goes
 
 
 def shot(page, name, width):

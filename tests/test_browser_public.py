@@ -5,21 +5,15 @@ import pytest
 from claims import workflow
 from claims.demo.loader import load_demo
 from claims.models import ClaimStatus
-from claims.public import freshness
-from claims.public.page_cache import pages
 
 # The roles and the rating scale that data migrations created are put back by
 # page_factory's seeded_live_db after each flush (serialized_rollback would clash
 # with the content types that the flush of a test without it recreates).
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _no_pages_from_other_tests():
-    pages.clear()
-    yield
-    pages.clear()
-    freshness.close()  # the live server's stamp connection, before the test database goes
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_public_pages"),
+]
 
 
 def tab_to(page, selector, limit=60):

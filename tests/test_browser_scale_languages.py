@@ -7,19 +7,13 @@ import pytest
 
 from claims.demo.loader import load_demo
 from claims.models import ClaimStatus, Rating
-from claims.public import freshness
-from claims.public.page_cache import pages
 from tests.conftest import log_in
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(autouse=True)
-def _no_pages_from_other_tests():
-    pages.clear()
-    yield
-    pages.clear()
-    freshness.close()
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("fresh_public_pages"),
+]
 
 
 def claim_review(page) -> dict:
