@@ -432,9 +432,11 @@ def _token_range(tokens: _Tokens, start: int, end: int) -> tuple[int, int]:
 
 
 def _similarity(a: Sequence[str], b: Sequence[str]) -> float:
+    """Twice the longest common subsequence over the total length: the diff's own
+    measure, where difflib's ratio counted blocks paired longest first."""
     if a == b:
         return 1.0
-    return difflib.SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return Indel.normalized_similarity(a, b)
 
 
 def facts(text: str) -> tuple[tuple[str, ...], ...]:
