@@ -1,14 +1,15 @@
 """In Chromium, issue 10 from start to finish: an article changes after its fact-checks are
 published, and the desk, the reviewers and the readers each see what the change did.
 
-Maya (editor) pastes an article and checks three passages in it. Sam (reviewer) publishes
-them, and an anonymous reader sees three verdicts. The Herald then corrects its text: a
-figure in a sentence nobody checked, the figure of one checked sentence (the mayor's), and
-it removes the shopkeepers' paragraph, rewording that sentence further down. The checked
-passage about the trams moves (kept), the mayor's must be checked, and the shopkeepers' is
-orphaned. Readers keep the one verdict that is still certain, at its new place, and a note
-lists the two others. Maya confirms the mayor's position and Sam approves it. Sam
-re-attaches the shopkeepers' claim to its new sentence, and that move counts for the
+Maya (editor) fetches the Herald's article from its page (a local server serves it, with
+navigation, adverts and comments around it), loads it and checks three passages in it. Sam
+(reviewer) publishes them, and an anonymous reader sees three verdicts. The Herald then
+corrects its text: a figure in a sentence nobody checked, the figure of one checked sentence
+(the mayor's), and it removes the shopkeepers' paragraph, rewording that sentence further
+down. The checked passage about the trams moves (kept), the mayor's must be checked, and the
+shopkeepers' is orphaned. Readers keep the one verdict that is still certain, at its new
+place, and a note lists the two others. Maya confirms the mayor's position and Sam approves
+it. Sam re-attaches the shopkeepers' claim to its new sentence, and that move counts for the
 four-eyes rule: Lou, a second reviewer, has to approve it. Readers then see three verdicts
 on the new text and no note. The History page shows the word diff.
 
@@ -24,9 +25,11 @@ from __future__ import annotations
 
 import os
 import re
+from html import escape
 
 import pytest
 from django.utils import formats, timezone
+from pageserver import PageServer, page
 from playwright.sync_api import expect
 
 from claims.models import (
@@ -86,6 +89,15 @@ PUBLIC_MARKS = """() => {
     return [before.toString().length, mark.textContent];
   });
 }"""
+
+
+def herald_page() -> bytes:
+    """The news page of tests/pages/news.html (menu, adverts, related links, comments,
+    JSON-LD metadata) with this story's paragraphs as its article."""
+    html = page("news.html").decode("utf-8")
+    start, end = html.index("<p>The city's"), html.index("</article>")
+    story = "".join(f"<p>{escape(p)}</p>\n" for p in PARAS)
+    return (html[:start] + story + html[end:]).encode("utf-8")
 
 
 def shot(page, name, width):
@@ -195,16 +207,21 @@ def test_a_living_article_from_the_desk_to_the_reader_and_back(page_factory, mak
     make_user("sam", "Reviewers")
     make_user("lou", "Reviewers")
 
-    # 1. Maya loads the article, pasted, and makes three claims: two sentences by keyboard,
-    # part of one with the mouse.
+    # 1. Maya fetches the article from the Herald's page, checks what was extracted, loads it
+    # and makes three claims: two sentences by keyboard, part of one with the mouse.
+    herald = PageServer().start()
+    url = herald.route("/2026/03/tram.html", herald_page())
     editor = page_factory(width=width)
     log_in(editor, "maya")
     editor.get_by_role("link", name="Load article").first.click()
-    editor.get_by_label("Title", exact=True).fill(TITLE)
-    editor.get_by_label("Outlet").fill("The Riverside Herald")
-    editor.get_by_label("Byline").fill("Maya Okafor")
-    editor.get_by_label("Language", exact=True).fill("en")
-    editor.get_by_label("Text", exact=True).fill("\n\n".join(PARAS))
+    editor.get_by_label("Article URL").fill(url)
+    editor.get_by_role("button", name="Fetch article").click()
+    editor.get_by_role("status").filter(has_text="fetched").wait_for()
+    herald.stop()
+    assert editor.get_by_label("Title", exact=True).input_value() == TITLE
+    assert editor.get_by_label("Outlet").input_value() == "The Riverside Herald"
+    assert editor.get_by_label("Byline").input_value() == "Maya Okafor"
+    assert editor.get_by_label("Language", exact=True).input_value() == "en"
     editor.get_by_role("button", name="Load article", exact=True).click()
     editor.wait_for_url("**/desk/articles/*/")
     article = Article.objects.get(title=TITLE)
