@@ -154,6 +154,7 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
     # Looked up once, not per claim: the interface words of each item.
     claim_label = gettext("Claim %(number)s:")
     source_counts: dict[int, str] = {}
+    verdicts: dict[int, str] = {}  # by rating: a scale has a handful, a page hundreds of claims
     anchor_badges = _anchor_badges()
     out = []
     for c in claims:
@@ -161,8 +162,12 @@ def render_claim_list(claims, *, article_url: str, claim_url_root: str, current_
         current = ' is-current" aria-current="true' if pk == current_id else ""
         rating = ""
         if c.rating_id:
-            verdict = c.rating.shown_label  # in the interface language, else the newsroom's
-            rating = f' · <span lang="{escape(verdict.lang)}">{escape(verdict.label)}</span>'
+            rating = verdicts.get(c.rating_id)
+            if rating is None:
+                verdict = c.rating.shown_label  # in the interface language, else the newsroom's
+                rating = verdicts[c.rating_id] = (
+                    f' · <span lang="{escape(verdict.lang)}">{escape(verdict.label)}</span>'
+                )
 
         count = int(c.source_count)
         sources = source_counts.get(count)

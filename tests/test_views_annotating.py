@@ -11,7 +11,7 @@ import pytest
 
 from claims import services
 from claims.anchoring import make_anchor
-from claims.models import Claim
+from claims.models import Claim, Rating
 from claims.rendering import Highlight, claim_mark_attrs, render_article
 from tests.test_views_claims import HX, SOURCE_ROW, save_data
 
@@ -127,3 +127,25 @@ def test_desk_marks_carry_status_and_badges_and_keep_the_text(demo):
         assert f'data-status="{claim.status}"' in marked
         assert marked.count(f'data-badge="{claim.number}') == 1
     assert 'data-badge-label="Claim 1, published: "' in marked
+
+
+def test_each_list_item_names_its_own_claims_verdict(editor_client, editor, article, demo):
+    # The list looks each rating's label up once per page: claims sharing a rating, and
+    # claims with different ones, must still each show their own.
+    ratings = list(Rating.objects.order_by("order"))[:3]
+    claims = [new_claim(article, editor, n) for n in range(5)]
+    for claim, rating in zip(
+        claims, [ratings[0], ratings[1], ratings[0], ratings[2], None], strict=True
+    ):
+        Claim.objects.filter(pk=claim.pk).update(rating=rating)  # setup, not a desk write
+    html = editor_client.get(f"/desk/articles/{article.pk}/").content.decode()
+    shown = {
+        int(pk): re.findall(r' · <span lang="[^"]+">([^<]+)</span>', item)
+        for pk, item in re.findall(r'data-claim="(\d+)"(.*?)</li>', html)
+    }
+    for claim in Claim.objects.filter(article=article).select_related("rating"):
+        expected = [claim.rating.shown_label.label] if claim.rating else []
+        assert shown[claim.pk] == expected, claim.number
+    assert {label for labels in shown.values() for label in labels} >= {
+        r.shown_label.label for r in ratings
+    }

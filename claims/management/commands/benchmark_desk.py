@@ -2,9 +2,9 @@
 
 Builds a 50,000-character article inside a transaction that is rolled back at
 the end, so it can run against any database without leaving anything behind.
-Prints, for each claim count, the server time of GET /desk/articles/<id>/
-(median of several runs, through Django's full request handling), the number
-of SQL queries and the size of the HTML.
+Prints, for each claim count, the server time of GET /desk/articles/<id>/ (median of
+several runs, through Django's full request handling; the runs of the different sizes take
+turns), the number of SQL queries and the size of the HTML.
 """
 
 from __future__ import annotations
@@ -79,7 +79,7 @@ class Command(BaseCommand):
     help = "Benchmark the annotating screen with 0, 50 and 300 claims on a 50,000-char article."
 
     def add_arguments(self, parser):
-        parser.add_argument("--runs", type=int, default=15)
+        parser.add_argument("--runs", type=int, default=25)
         parser.add_argument("--counts", default="0,50,300")
 
     def handle(self, *args, runs, counts, **options):
@@ -94,13 +94,14 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name="Editors"))
                 client = Client()
                 client.force_login(user)
+                urls = {}
                 for count in counts:
                     article = services.create_article(
                         user, title=f"Benchmark {count}", language="fr", body=build_body()
                     )
                     add_claims(article, user, count)
-                    url = reverse("desk:article", args=[article.pk])
-                    rows.append(self.measure(client, url, count, runs))
+                    urls[count] = reverse("desk:article", args=[article.pk])
+                rows = self.measure(client, urls, runs)
                 raise _Rollback
         except _Rollback:
             pass
@@ -117,20 +118,29 @@ class Command(BaseCommand):
         same = len({row["queries"] for row in rows}) == 1
         self.stdout.write(f"query count constant: {'yes' if same else 'NO'}")
 
-    def measure(self, client, url, count, runs):
-        client.get(url)  # warm caches (templates, segmenter)
-        times = []
+    def measure(self, client, urls, runs):
+        """Runs interleaved, one page of each size per round, so that a slow moment of a
+        shared machine weighs on every size alike instead of on whichever ran then."""
+        times = {count: [] for count in urls}
+        for url in urls.values():
+            client.get(url)  # warm caches (templates, segmenter)
         for _ in range(runs):
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200, response.status_code
-        with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
-        return {
-            "claims": count,
-            "median_ms": statistics.median(times),
-            "min_ms": min(times),
-            "queries": len(queries),
-            "html_kb": len(response.content) / 1024,
-        }
+            for count, url in urls.items():
+                started = time.perf_counter()
+                response = client.get(url)
+                times[count].append((time.perf_counter() - started) * 1000)
+                assert response.status_code == 200, response.status_code
+        rows = []
+        for count, url in urls.items():
+            with CaptureQueriesContext(connection) as queries:
+                response = client.get(url)
+            rows.append(
+                {
+                    "claims": count,
+                    "median_ms": statistics.median(times[count]),
+                    "min_ms": min(times[count]),
+                    "queries": len(queries),
+                    "html_kb": len(response.content) / 1024,
+                }
+            )
+        return rows
