@@ -7,6 +7,7 @@ import pytest
 from django.apps import apps as django_apps
 from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, User
+from pageserver import PageServer
 
 from claims.demo.loader import DEMO_PASSWORD, load_demo
 
@@ -160,3 +161,13 @@ def log_in(page, username, password=DEMO_PASSWORD):
     page.locator("input[name=password]").fill(password)
     page.locator("form button[type=submit]").last.click()
     page.wait_for_url("**/desk/")
+
+
+@pytest.fixture
+def server():
+    """A local HTTP server on loopback for the fetching tests (tests/pageserver.py): the
+    test settings allow its host (ARTICLE_FETCH_ALLOWED_HOSTS), which the fetcher would
+    otherwise refuse as a loopback address."""
+    s = PageServer().start()
+    yield s
+    s.stop()

@@ -5,20 +5,13 @@ from __future__ import annotations
 import os
 
 import pytest
-from pageserver import PageServer, page
+from pageserver import page
 
 from claims.demo.loader import load_demo
 from tests.conftest import log_in
 
 pytestmark = pytest.mark.browser
 SHOTS = os.environ.get("SCREENSHOT_DIR")
-
-
-@pytest.fixture
-def server():
-    s = PageServer().start()
-    yield s
-    s.stop()
 
 
 def shot(p, name):

@@ -29,7 +29,7 @@ from html import escape
 
 import pytest
 from django.utils import formats, timezone
-from pageserver import PageServer, page
+from pageserver import page
 from playwright.sync_api import expect
 
 from claims.models import (
@@ -202,22 +202,22 @@ def changed_passages(page):
 
 
 @pytest.mark.parametrize("width", [1280, 390])
-def test_a_living_article_from_the_desk_to_the_reader_and_back(page_factory, make_user, width):
+def test_a_living_article_from_the_desk_to_the_reader_and_back(
+    page_factory, make_user, server, width
+):
     maya = make_user("maya", "Editors")
     make_user("sam", "Reviewers")
     make_user("lou", "Reviewers")
 
     # 1. Maya fetches the article from the Herald's page, checks what was extracted, loads it
     # and makes three claims: two sentences by keyboard, part of one with the mouse.
-    herald = PageServer().start()
-    url = herald.route("/2026/03/tram.html", herald_page())
+    url = server.route("/2026/03/tram.html", herald_page())
     editor = page_factory(width=width)
     log_in(editor, "maya")
     editor.get_by_role("link", name="Load article").first.click()
     editor.get_by_label("Article URL").fill(url)
     editor.get_by_role("button", name="Fetch article").click()
     editor.get_by_role("status").filter(has_text="fetched").wait_for()
-    herald.stop()
     assert editor.get_by_label("Title", exact=True).input_value() == TITLE
     assert editor.get_by_label("Outlet").input_value() == "The Riverside Herald"
     assert editor.get_by_label("Byline").input_value() == "Maya Okafor"

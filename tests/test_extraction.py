@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from pageserver import PageServer, page
+from pageserver import page
 
 from claims.extraction import extract_html
 from claims.models import Article
@@ -14,13 +14,6 @@ from claims.text import decode_upload, import_upload
 
 NEW = "/desk/articles/new/"
 JUNK = ("Home", "Advertisement", "Sponsored", "Related articles", "Finally!", "©", "Subscribe")
-
-
-@pytest.fixture
-def server():
-    s = PageServer().start()
-    yield s
-    s.stop()
 
 
 def test_news_page_extraction_drops_page_furniture():

@@ -13,18 +13,11 @@ import socket
 import time
 
 import pytest
-from pageserver import PageServer, page
+from pageserver import page
 
 from claims import fetching
 from claims.fetching import FetchError, fetch, is_public_address
 from claims.views.desk import fetched_fields
-
-
-@pytest.fixture
-def server():
-    s = PageServer().start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import translation
-from pageserver import PageServer, page
+from pageserver import page
 
 from claims import revisions, services, textdiff, workflow
 from claims.anchoring import make_anchor
@@ -192,13 +192,6 @@ def test_the_admin_cannot_change_a_body(client, make_user, article):
 
 
 # --- Check the original for changes ---------------------------------------------------------
-
-
-@pytest.fixture
-def server():
-    s = PageServer().start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture
